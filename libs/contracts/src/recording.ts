@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** A verdict of the guardrail engine, as recorded. */
+export const Verdict = z.enum(['ALLOW', 'BLOCK', 'REVIEW']);
+export type Verdict = z.infer<typeof Verdict>;
+
+const base = {
+  sessionId: z.string().uuid(),
+  /** 0-based, gap-free within a session. */
+  seq: z.number().int().nonnegative(),
+  at: z.string(),
+};
+
+export const SessionStartEvent = z.object({
+  ...base,
+  kind: z.literal('session.start'),
+  identity: z.object({ kind: z.enum(['USER', 'SERVICE_ACCOUNT']), name: z.string(), groups: z.array(z.string()) }),
+  tokenKind: z.enum(['oidc', 'api_key']),
+  connection: z.object({ name: z.string(), kind: z.enum(['POSTGRES', 'SSH', 'KUBERNETES', 'HTTP']) }),
+  profile: z.string(),
+  workerId: z.string(),
+  clientAddress: z.string().nullable(),
+});
+
+export const StatementEvent = z.object({
+  ...base,
+  kind: z.literal('statement'),
+  sql: z.string(),
+  /** Bind parameters, already masked. */
+  params: z.array(z.string().nullable()).optional(),
+  fingerprint: z.string().nullable(),
+  statementKind: z.string().nullable(),
+  verdict: Verdict,
+  rule: z.string().nullable(),
+  reviewId: z.string().nullable().optional(),
+  approver: z.string().nullable().optional(),
+  durationMs: z.number().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  errorCode: z.string().nullable(),
+  masked: z.record(z.string(), z.number().int().nonnegative()),
+  /** First masked result rows, within the configured byte budget. */
+  sample: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.string().nullable())) }).nullable().optional(),
+});
+
+export const ReviewEvent = z.object({
+  ...base,
+  kind: z.literal('review'),
+  reviewId: z.string(),
+  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']),
+  approver: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+export const SessionEndEvent = z.object({
+  ...base,
+  kind: z.literal('session.end'),
+  reason: z.string(),
+  statements: z.number().int().nonnegative(),
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+});
+
+export const SessionEvent = z.discriminatedUnion('kind', [SessionStartEvent, StatementEvent, ReviewEvent, SessionEndEvent]);
+export type SessionEvent = z.infer<typeof SessionEvent>;
+export type SessionEventKind = SessionEvent['kind'];
+
+/** One BullMQ job carries a batch of events (of one or more sessions). */
+export const RecordEventsJob = z.object({ schemaVersion: z.literal(1), workerId: z.string(), events: z.array(SessionEvent).min(1) });
+export type RecordEventsJob = z.infer<typeof RecordEventsJob>;
