@@ -1,0 +1,103 @@
+import { BackendCode } from './codes';
+import { openTyped } from './cursor';
+import { type WireValue } from './frontend';
+import { valueSize, Writer } from './writer';
+
+// DataRow ('D', "53.7 Message Formats"): int16 count, then per column an int32 length (-1 for
+// NULL) and that many bytes. Masking touches a few cells per row, so the helpers below locate
+// cells without decoding them and copy untouched cells as raw byte ranges.
+
+export interface DataRow {
+  type: 'dataRow';
+  /** Views into the frame; null is SQL NULL. */
+  values: (Buffer | null)[];
+}
+
+/**
+ * Reusable cell index of one DataRow frame: keep one per connection and call `scan()` per row,
+ * so locating cells allocates nothing once the arrays have grown to the widest row.
+ */
+export class DataRowCells {
+  count = 0;
+  /** Byte offset of each cell's value inside the frame. */
+  offsets = new Int32Array(16);
+  /** Byte length of each cell's value, -1 for NULL. */
+  lengths = new Int32Array(16);
+
+  /** Indexes the cells of a DataRow frame, validating that they exactly fill it. */
+  scan(bytes: Buffer): this {
+    const c = openTyped(bytes, BackendCode.DataRow, 'DataRow');
+    const n = c.count16();
+    if (n > this.offsets.length) {
+      this.offsets = new Int32Array(n);
+      this.lengths = new Int32Array(n);
+    }
+    let pos = 7;
+    const end = bytes.length;
+    for (let i = 0; i < n; i++) {
+      if (end - pos < 4) c.fail(`truncated at column ${i}`);
+      const len = bytes.readInt32BE(pos);
+      pos += 4;
+      if (len < -1 || len > end - pos) c.fail(`bad length ${len} at column ${i}`);
+      this.offsets[i] = pos;
+      this.lengths[i] = len;
+      if (len > 0) pos += len;
+    }
+    if (pos !== end) c.fail(`${end - pos} unexpected trailing bytes`);
+    this.count = n;
+    return this;
+  }
+
+  /** Zero-copy view of cell i of the frame last scanned, or null for NULL. */
+  cell(bytes: Buffer, i: number): Buffer | null {
+    const len = this.lengths[i];
+    return len < 0 ? null : bytes.subarray(this.offsets[i], this.offsets[i] + len);
+  }
+}
+
+export function parseDataRow(bytes: Buffer): DataRow {
+  const cells = new DataRowCells().scan(bytes);
+  const values: (Buffer | null)[] = new Array(cells.count);
+  for (let i = 0; i < cells.count; i++) values[i] = cells.cell(bytes, i);
+  return { type: 'dataRow', values };
+}
+
+export function buildDataRow(values: readonly WireValue[]): Buffer {
+  let size = 2;
+  for (const v of values) size += valueSize(v);
+  const w = new Writer(BackendCode.DataRow, size).int16(values.length);
+  for (const v of values) w.value(v);
+  return w.done();
+}
+
+/** Column index → new value (null writes SQL NULL); absent indexes keep their bytes. */
+export type CellReplacements = ReadonlyMap<number, WireValue> | readonly (WireValue | undefined)[];
+
+function replacementAt(r: CellReplacements, i: number): WireValue | undefined {
+  return r instanceof Map ? (r as ReadonlyMap<number, WireValue>).get(i) : (r as readonly (WireValue | undefined)[])[i];
+}
+
+/**
+ * Rebuilds a DataRow with some cells replaced, copying every run of untouched cells as one byte
+ * range into a single exact-size buffer. Pass `cells` already scanned from `bytes` to skip a rescan.
+ */
+export function rewriteDataRow(bytes: Buffer, replacements: CellReplacements, cells: DataRowCells = new DataRowCells().scan(bytes)): Buffer {
+  const n = cells.count;
+  let size = bytes.length - 5;
+  for (let i = 0; i < n; i++) {
+    const r = replacementAt(replacements, i);
+    if (r !== undefined) size += valueSize(r) - 4 - Math.max(cells.lengths[i], 0);
+  }
+  const w = new Writer(BackendCode.DataRow, size).int16(n);
+  let runStart = 7;
+  for (let i = 0; i < n; i++) {
+    const r = replacementAt(replacements, i);
+    if (r === undefined) continue;
+    const cellStart = cells.offsets[i] - 4;
+    if (cellStart > runStart) w.bytes(bytes.subarray(runStart, cellStart));
+    w.value(r);
+    runStart = cells.offsets[i] + Math.max(cells.lengths[i], 0);
+  }
+  if (runStart < bytes.length) w.bytes(bytes.subarray(runStart));
+  return w.done();
+}

@@ -1,0 +1,27 @@
+/** SQLSTATE codes Airlock raises from the protocol layer (Appendix A, "PostgreSQL Error Codes"). */
+export const SqlState = {
+  ProtocolViolation: '08P01',
+  InvalidAuthorizationSpecification: '28000',
+  InvalidPassword: '28P01',
+  InsufficientPrivilege: '42501',
+  QueryCanceled: '57014',
+  FeatureNotSupported: '0A000',
+} as const;
+
+const PREFIX = 'airlock: ';
+
+/**
+ * Raised for any malformed, oversized or unsupported input. The proxy can turn it into a
+ * native ErrorResponse (see `protocolErrorResponse`), so every failure carries a SQLSTATE.
+ */
+export class PgProtocolError extends Error {
+  override readonly name = 'PgProtocolError';
+
+  constructor(
+    message: string,
+    readonly sqlState: string = SqlState.ProtocolViolation,
+  ) {
+    // Users must never mistake our errors for the target's own, hence the mandatory prefix.
+    super(message.startsWith(PREFIX) ? message : PREFIX + message);
+  }
+}
