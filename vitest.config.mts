@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const __dirname = path.dirname(fileURLToPath(import.meta.url));
 
 const libs = ['contracts', 'pg-wire', 'sql-guard', 'masking', 'audit', 'identity'];
 const apps = ['control-plane', 'worker', 'cli', 'dev-idp'];
