@@ -84,7 +84,10 @@ export class StatementWalker {
       this.onFunction(n, path);
       return planOnly;
     }
-    if (type === 'ExplainStmt') return planOnly || !explainAnalyzes(n);
+    if (type === 'ExplainStmt') {
+      if (defElems(n).some((d) => d['arg'])) this.literalSensitive = true;
+      return planOnly || !explainAnalyzes(n);
+    }
     if (planOnly) return true;
     if (type.endsWith('Stmt')) this.onNestedStatement(type, n, path);
     if (DML.has(type)) this.onDml(type, n, path);
@@ -123,6 +126,8 @@ export class StatementWalker {
       return;
     }
     if (this.whereSeen === null) this.whereSeen = true;
+    // Inside AND/OR the values of constants decide (`id=5 OR 1=1` vs `id=5 OR 1=2`).
+    if (containsKey(where, 'BoolExpr')) this.literalSensitive = true;
     // WHERE CURRENT OF a cursor names one row: a real predicate.
     if ((where as Node)['CurrentOfExpr']) return;
     if (isConstantPredicate(where, target)) {
@@ -132,6 +137,8 @@ export class StatementWalker {
   }
 
   private onOther(type: string, n: Node, path: string): void {
+    // `EXPLAIN (ANALYZE 0)` vs `(ANALYZE 1)`: option values given as literals change the meaning.
+    if (defElems(n).some((d) => d['arg'] && !(d['arg'] as Node)['Boolean'])) this.literalSensitive = true;
     switch (type) {
       case 'SelectStmt':
         if (n['intoClause']) this.flag('select-into', type, `${path}.intoClause`);
@@ -233,7 +240,8 @@ function aliasOf(rel: Node): string | null {
 }
 
 function defElems(n: Node): Node[] {
-  return ((n['options'] as Node[] | undefined) ?? []).map((o) => (o['DefElem'] ?? {}) as Node);
+  const options = n['options'];
+  return Array.isArray(options) ? options.map((o: Node) => (o['DefElem'] ?? {}) as Node) : [];
 }
 
 function hasOption(n: Node, name: string): boolean {
@@ -272,4 +280,11 @@ function literalString(arg: Node | undefined): string | null {
   const c = arg?.['A_Const'] as Node | undefined;
   const s = (c?.['sval'] as Node | undefined)?.['sval'];
   return typeof s === 'string' ? s : null;
+}
+
+function containsKey(value: unknown, key: string): boolean {
+  if (Array.isArray(value)) return value.some((v) => containsKey(v, key));
+  if (!value || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k === key || containsKey(v, key)) return true;
+  return false;
 }
