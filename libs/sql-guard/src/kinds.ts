@@ -47,7 +47,7 @@ export function kindOf(nodeType: string, body: Node): StatementKind {
 const NON_WRITING: ReadonlySet<StatementKind> = new Set<StatementKind>([
   'SELECT', 'VALUES', 'SHOW', 'EXPLAIN', 'TRANSACTION', 'SET', 'RESET', 'DISCARD', 'LISTEN', 'NOTIFY',
   'UNLISTEN', 'DECLARE_CURSOR', 'FETCH', 'CLOSE', 'PREPARE', 'EXECUTE', 'DEALLOCATE', 'COPY',
-  'LOCK', 'CHECKPOINT', 'LOAD',
+  'LOCK', 'CHECKPOINT', 'LOAD', 'ANALYZE',
 ]);
 
 export function kindWrites(kind: StatementKind): boolean {
