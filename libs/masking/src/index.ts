@@ -1,1 +1,7 @@
-export {};
+export * from './types';
+export { createMasker, type ColumnAction, type Masker, type MaskerOptions, type MaskTextOptions, type PlannedColumn, type ResultPlan } from './masker';
+export { defaultPolicy, maskText, type MaskTextWithPolicyOptions } from './defaults';
+export { emptyCounts } from './counts';
+export { prefilter } from './prefilter';
+export { typeClass, type TypeClass } from './pg-types';
+export { type ColumnRef } from './rules';

@@ -1,0 +1,79 @@
+/** Runs the detectors a prefilter allows and resolves overlaps into a sorted, disjoint span list. */
+import { detectCard, detectEmail, detectIban, detectIp, detectPhone, detectSsn, type DetectContext, type Detector } from './detectors';
+import { F_AT, F_B64_40, F_COLON, F_DIG4, F_DIG7, F_ESCAPE, F_IBAN, F_PEM, F_TOKEN } from './prefilter';
+import { detectAws, detectJwt, detectPem, detectTokens } from './secrets';
+import { type EntityType, type Span } from './types';
+
+interface Entry {
+  /** Prefilter flags any of which make this detector worth running. */
+  flags: number;
+  entities: readonly EntityType[];
+  run: Detector;
+}
+
+// F_ESCAPE never reaches here for plain text; JSON leaves are decoded before detection.
+const ALL = F_AT | F_DIG4 | F_DIG7 | F_IBAN | F_TOKEN | F_B64_40 | F_COLON | F_PEM | F_ESCAPE;
+
+const TABLE: readonly Entry[] = [
+  { flags: F_PEM, entities: ['PRIVATE_KEY'], run: detectPem },
+  { flags: F_TOKEN, entities: ['JWT'], run: detectJwt },
+  { flags: F_TOKEN, entities: ['GITHUB_TOKEN', 'GITLAB_TOKEN', 'SLACK_TOKEN'], run: detectTokens },
+  { flags: F_TOKEN | F_B64_40, entities: ['AWS_ACCESS_KEY', 'AWS_SECRET_KEY'], run: detectAws },
+  { flags: F_AT, entities: ['EMAIL'], run: detectEmail },
+  { flags: F_DIG7, entities: ['CARD'], run: detectCard },
+  { flags: F_DIG7, entities: ['SSN'], run: detectSsn },
+  { flags: F_DIG7, entities: ['PHONE'], run: detectPhone },
+  { flags: F_IBAN, entities: ['IBAN'], run: detectIban },
+  { flags: F_DIG4 | F_COLON, entities: ['IP'], run: detectIp },
+];
+
+export class Detection {
+  private readonly entries: readonly Entry[];
+  readonly enabled: ReadonlySet<EntityType>;
+
+  constructor(entities: readonly EntityType[]) {
+    this.enabled = new Set(entities);
+    this.entries = TABLE.filter((e) => e.entities.some((x) => this.enabled.has(x)));
+  }
+
+  /** Flags that matter for this policy: a cell whose prefilter result misses all of them is clean. */
+  get relevantFlags(): number {
+    return this.entries.reduce((f, e) => f | e.flags, 0) | (this.entries.length ? F_ESCAPE : 0);
+  }
+
+  /** `flags` from the prefilter, or ALL to run everything that is enabled. */
+  find(text: string, flags: number = ALL, ctx: DetectContext = {}, deadline = Infinity): Span[] {
+    const found: Span[] = [];
+    for (const e of this.entries) {
+      if ((e.flags & flags) === 0) continue;
+      e.run(text, found, ctx);
+      if (deadline !== Infinity && performance.now() > deadline) throw new BudgetExceeded();
+    }
+    return resolve(found.filter((s) => this.enabled.has(s.entity)));
+  }
+}
+
+export class BudgetExceeded extends Error {
+  constructor() {
+    super('masking time budget exceeded');
+  }
+}
+
+/** Earliest start wins; on equal start the longest. Overlapping later spans are dropped. */
+export function resolve(spans: Span[]): Span[] {
+  if (spans.length < 2) return spans;
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Span[] = [];
+  let lastEnd = -1;
+  for (const s of spans) {
+    if (s.start >= lastEnd) {
+      out.push(s);
+      lastEnd = s.end;
+    } else if (s.end > lastEnd && s.end - s.start > out[out.length - 1].end - out[out.length - 1].start) {
+      // A longer span that began inside the previous one (a card swallowing a phone-shaped prefix).
+      out[out.length - 1] = { entity: s.entity, start: out[out.length - 1].start, end: s.end };
+      lastEnd = s.end;
+    }
+  }
+  return out;
+}

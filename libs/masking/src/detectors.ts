@@ -1,0 +1,166 @@
+/**
+ * Personal-data detectors. Every regex here has bounded quantifiers, no nested
+ * ambiguous repetition and a lookbehind that only lets a match start at a token
+ * boundary, so the total work is linear in the cell size (no catastrophic
+ * backtracking on hostile input). Checksums and ranges decide, not the regex.
+ */
+import { type EntityType, type Span } from './types';
+import { cardIssuer, ibanValid, ipv4Valid, ipv6Valid, isSsn, luhn } from './validators';
+
+export interface DetectContext {
+  /** Column name or JSON key the text sits under: context for SSN and AWS secret keys. */
+  hint?: string;
+}
+
+export type Detector = (text: string, out: Span[], ctx: DetectContext) => void;
+
+function push(out: Span[], entity: EntityType, start: number, end: number): void {
+  out.push({ entity, start, end });
+}
+
+/* ---------------- email: expand around each '@' instead of a regex (no quadratic scans) ---------------- */
+
+const LOCAL = /[A-Za-z0-9._%+'-]/;
+const DOMAIN = /[A-Za-z0-9.-]/;
+const NOT_TLD = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
+
+export const detectEmail: Detector = (text, out) => {
+  let at = text.indexOf('@');
+  while (at !== -1) {
+    let s = at;
+    while (s > 0 && at - s < 64 && LOCAL.test(text[s - 1])) s--;
+    while (s < at && text[s] === '.') s++;
+    let e = at + 1;
+    while (e < text.length && e - at <= 253 && DOMAIN.test(text[e])) e++;
+    while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
+    if (s < at && e > at + 1 && validDomain(text.slice(at + 1, e))) {
+      push(out, 'EMAIL', s, e);
+      at = text.indexOf('@', e);
+    } else {
+      at = text.indexOf('@', at + 1);
+    }
+  }
+};
+
+function validDomain(d: string): boolean {
+  const labels = d.split('.');
+  if (labels.length < 2) return false;
+  for (const l of labels) if (l === '' || l[0] === '-' || l[l.length - 1] === '-') return false;
+  const tld = labels[labels.length - 1];
+  return /^[A-Za-z]{2,24}$/.test(tld) && !NOT_TLD.has(tld.toLowerCase());
+}
+
+/* ---------------- payment cards ---------------- */
+
+const CARD_RE = /(?<![\w])(?:\d[ -]?){12,18}\d(?!\w)/g;
+
+function cardGroupsOk(raw: string): boolean {
+  const seps = raw.replace(/\d/g, '');
+  if (seps === '') return true;
+  if (!/^( +|-+)$/.test(seps)) return false;
+  const sizes = raw.split(/[ -]/).map((g) => g.length).join(',');
+  return /^(4,4,4,4(,[1-3])?|4,6,5|4,6,4)$/.test(sizes);
+}
+
+export const detectCard: Detector = (text, out) => {
+  for (const m of text.matchAll(CARD_RE)) {
+    const raw = m[0];
+    const digits = raw.replace(/\D/g, '');
+    if (cardIssuer(digits) && luhn(digits) && cardGroupsOk(raw)) push(out, 'CARD', m.index, m.index + raw.length);
+  }
+};
+
+/* ---------------- US SSN ---------------- */
+
+const SSN_RE = /(?<![\w.+/-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\w)/g;
+const SSN_BARE_RE = /(?<![\w.+/-])(\d{3})(\d{2})(\d{4})(?![\w]|[./-]\w)/g;
+const SSN_CONTEXT = /\b(ssn|social[ _-]?security|ss#)/i;
+
+export const detectSsn: Detector = (text, out, ctx) => {
+  for (const m of text.matchAll(SSN_RE)) {
+    if (isSsn(m[1], m[3], m[4])) push(out, 'SSN', m.index, m.index + m[0].length);
+  }
+  // Nine bare digits are an SSN only with a label nearby: otherwise every 9-digit id would be masked.
+  const hinted = ctx.hint !== undefined && SSN_CONTEXT.test(ctx.hint.replace(/_/g, ' '));
+  if (!hinted && !SSN_CONTEXT.test(text)) return;
+  for (const m of text.matchAll(SSN_BARE_RE)) {
+    const before = text.slice(Math.max(0, m.index - 32), m.index);
+    if ((hinted || SSN_CONTEXT.test(before)) && isSsn(m[1], m[2], m[3])) push(out, 'SSN', m.index, m.index + 9);
+  }
+};
+
+/* ---------------- phone numbers ---------------- */
+
+// International: '+', country code, then digits with single separators; structure checked in code.
+const INTL_RE = /(?<![\w.+/-])\+[1-9][\d ().-]{6,21}\d(?![\w]|[./-]\w)/g;
+// North American: (415) 555-0132, 415-555-0132, 415.555.0132, 1-415-555-0132.
+const NANP_RE = /(?<![\w.+/-])(?:1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-])(\d{3})[ .-](\d{4})(?![\w]|[./-]\w)/g;
+// National with trunk 0: 020 7946 0958, 07700 900123, 030 12345678, (030) 1234-5678, 01 23 45 67 89.
+const NATL_RE = /(?<![\w.+/-])(?:\(0\d{1,4}\) ?|0\d{1,4}[ -])\d{2,8}(?:[ -]\d{2,8}){0,3}(?![\w]|[./-]\w)/g;
+const DATE_LIKE = /^(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})/;
+
+function intlOk(raw: string): boolean {
+  if (/[ .-]{2}|\(\)|\d\(/.test(raw)) return false;
+  const open = raw.split('(').length;
+  if (open !== raw.split(')').length || open > 2) return false;
+  const n = raw.replace(/\D/g, '').length;
+  return n >= 8 && n <= 15;
+}
+
+export const detectPhone: Detector = (text, out) => {
+  for (const m of text.matchAll(INTL_RE)) {
+    // The run may have swallowed a trailing number ("+44 20 7946 0958 2024"): back off group by group.
+    let raw = m[0];
+    while (raw.length > 8 && !intlOk(raw)) {
+      const cut = Math.max(raw.lastIndexOf(' '), raw.lastIndexOf('-'), raw.lastIndexOf('.'));
+      if (cut <= 1) break;
+      raw = raw.slice(0, cut).replace(/[ .(-]+$/, '');
+    }
+    if (intlOk(raw)) push(out, 'PHONE', m.index, m.index + raw.length);
+  }
+  for (const m of text.matchAll(NANP_RE)) {
+    const area = m[1].replace(/\D/g, '');
+    if (/^[2-9]\d\d$/.test(area) && /^[2-9]/.test(m[2])) push(out, 'PHONE', m.index, m.index + m[0].length);
+  }
+  for (const m of text.matchAll(NATL_RE)) {
+    const raw = m[0];
+    const n = raw.replace(/\D/g, '').length;
+    if (n < 9 || n > 12 || raw.replace(/^\(/, '')[1] === '0' || DATE_LIKE.test(raw)) continue;
+    push(out, 'PHONE', m.index, m.index + raw.length);
+  }
+};
+
+/* ---------------- IBAN ---------------- */
+
+const IBAN_COMPACT_RE = /(?<![\w])[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?!\w)/g;
+const IBAN_SPACED_RE = /(?<![\w])[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?(?!\w)/g;
+
+export const detectIban: Detector = (text, out) => {
+  for (const m of text.matchAll(IBAN_COMPACT_RE)) {
+    if (ibanValid(m[0])) push(out, 'IBAN', m.index, m.index + m[0].length);
+  }
+  for (const m of text.matchAll(IBAN_SPACED_RE)) {
+    if (ibanValid(m[0].replace(/ /g, ''))) push(out, 'IBAN', m.index, m.index + m[0].length);
+  }
+};
+
+/* ---------------- IP addresses ---------------- */
+
+const IPV4_RE = /(?<![\w.:-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|[.-]\w|\.\d)/g;
+const IPV6_RE = /(?<![\w.])[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}(?![\w:])/g;
+// "version 1.2.3.4", "v1.2.3.4" (the latter is already stopped by the lookbehind).
+const VERSION_BEFORE = /(version|ver|release|build|rev|v)\s*[:=]?\s*$/i;
+
+export const detectIp: Detector = (text, out) => {
+  for (const m of text.matchAll(IPV4_RE)) {
+    if (!ipv4Valid(m[0])) continue;
+    if (VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
+    push(out, 'IP', m.index, m.index + m[0].length);
+  }
+  for (const m of text.matchAll(IPV6_RE)) {
+    let raw = m[0];
+    while (raw.endsWith('.')) raw = raw.slice(0, -1);
+    if (raw.indexOf(':') === raw.lastIndexOf(':')) continue;
+    if (ipv6Valid(raw)) push(out, 'IP', m.index, m.index + raw.length);
+  }
+};

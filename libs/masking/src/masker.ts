@@ -1,0 +1,228 @@
+/**
+ * The hot-path engine. A worker builds one Masker per session (counts are per
+ * masker), one plan per RowDescription, and calls maskCell for every non-null
+ * cell of every DataRow. A column that needs nothing costs one array read; a
+ * scanned cell with no candidate costs one byte pass and no string decode.
+ */
+import { decodeBinaryInteger, INT8_OID, NUMERIC_OID } from './binary';
+import { Core } from './core';
+import { emptyCounts } from './counts';
+import { BudgetExceeded, Detection } from './detect';
+import { binaryIsText, typeClass, type TypeClass } from './pg-types';
+import { F_DIG7, prefilter } from './prefilter';
+import { compileRules, findRule, type ColumnRef, type CompiledRule } from './rules';
+import { label, render } from './styles';
+import { type CellResult, type ColumnInfo, type EntityType, type MaskCounts, type MaskingPolicy, type MaskStyle, type MaskTextResult, type Span } from './types';
+import { isCard } from './validators';
+
+/** skip: forwarded as is · full: a column rule masks the whole cell · scan/json: content detectors · numeric: cards only · inet: the cell is an IP. */
+export type ColumnAction = 'skip' | 'full' | 'scan' | 'json' | 'numeric' | 'inet';
+
+export interface PlannedColumn {
+  readonly action: ColumnAction;
+  readonly kind: TypeClass;
+  readonly typeOid: number;
+  /** For `full` and `inet`: what the whole cell is counted and labelled as. */
+  readonly entity: EntityType | 'FULL';
+  readonly style: MaskStyle;
+  readonly ruleId?: string;
+  readonly binary: boolean;
+  /** Binary format whose bytes are UTF-8 text (text, varchar, json; jsonb after its version byte). */
+  readonly binaryText: boolean;
+  /**
+   * A masked value may no longer parse as the declared type (`[CARD]` in an int8
+   * column, `tok_…` in an inet column). A text-format proxy should announce such
+   * columns as text (OID 25) in RowDescription; binary cells of them become NULL.
+   */
+  readonly typeMayChange: boolean;
+  /** Column name: context for detectors (SSN, AWS secret key). */
+  readonly hint: string;
+}
+
+export interface ResultPlan {
+  readonly columns: readonly PlannedColumn[];
+  /** False when no column can change: the proxy may forward DataRows untouched. */
+  readonly active: boolean;
+}
+
+export interface MaskerOptions {
+  /** Rules scoped to another connection are ignored. Omitted: every rule applies. */
+  connection?: string;
+}
+
+export interface MaskTextOptions {
+  /** Apply this column's rule (a rule masks the whole text) and use its name as detector context. */
+  column?: ColumnRef;
+  /** Parse as JSON when it looks like an object/array (default true). */
+  json?: boolean;
+}
+
+export interface Masker {
+  columnPlan(columns: ReadonlyArray<ColumnInfo>): ResultPlan;
+  maskCell(plan: ResultPlan, colIndex: number, value: Buffer | string | null): CellResult;
+  maskText(text: string, opts?: MaskTextOptions): MaskTextResult;
+  /** Counts since the last call (call it per statement), then resets. Every key is present. */
+  takeCounts(): MaskCounts;
+}
+
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_MILLIS = 50;
+const UNCHANGED_NULL: CellResult = Object.freeze({ value: null, changed: false });
+const NULLED: CellResult = Object.freeze({ value: null, changed: true });
+
+export function createMasker(policy: MaskingPolicy, options: MaskerOptions = {}): Masker {
+  return new Engine(policy, options);
+}
+
+class Engine implements Masker {
+  private readonly core: Core;
+  private readonly relevant: number;
+  private readonly rules: CompiledRule[];
+  private readonly maxBytes: number;
+  private readonly maxMillis: number;
+
+  constructor(
+    private readonly policy: MaskingPolicy,
+    options: MaskerOptions,
+  ) {
+    const detection = new Detection(policy.entities);
+    this.core = new Core(policy, detection);
+    this.relevant = detection.relevantFlags;
+    this.rules = compileRules(policy.rules, options.connection);
+    this.maxBytes = policy.maxCellBytes ?? DEFAULT_MAX_BYTES;
+    this.maxMillis = policy.maxCellMillis ?? DEFAULT_MAX_MILLIS;
+  }
+
+  columnPlan(columns: ReadonlyArray<ColumnInfo>): ResultPlan {
+    const planned = columns.map((c) => this.planColumn(c));
+    return { columns: planned, active: planned.some((p) => p.action !== 'skip') };
+  }
+
+  private planColumn(c: ColumnInfo): PlannedColumn {
+    const kind = typeClass(c.typeOid);
+    const binary = c.format === 1;
+    const textual = kind === 'text' || kind === 'json' || kind === 'jsonb';
+    const p = { kind, typeOid: c.typeOid, binary, binaryText: binary && binaryIsText(c.typeOid), hint: c.column, entity: 'FULL' as EntityType | 'FULL', style: this.policy.defaultStyle, typeMayChange: false };
+    if (!this.policy.enabled) return { ...p, action: 'skip' };
+    const rule = findRule(this.rules, c);
+    if (rule) return { ...p, action: 'full', entity: rule.entity ?? 'FULL', style: rule.style, ruleId: rule.id, typeMayChange: !textual && rule.style !== 'null' };
+    const on = this.core.detection.enabled;
+    switch (kind) {
+      case 'skip':
+        return { ...p, action: 'skip' };
+      case 'numeric':
+        return on.has('CARD') ? { ...p, action: 'numeric', style: this.core.styleFor('CARD'), typeMayChange: this.core.styleFor('CARD') !== 'null' } : { ...p, action: 'skip' };
+      case 'inet':
+        return on.has('IP') ? { ...p, action: 'inet', entity: 'IP', style: this.core.styleFor('IP'), typeMayChange: this.core.styleFor('IP') !== 'null' } : { ...p, action: 'skip' };
+      case 'json':
+      case 'jsonb':
+        return { ...p, action: this.relevant ? 'json' : 'skip' };
+      default:
+        return { ...p, action: this.relevant ? 'scan' : 'skip' };
+    }
+  }
+
+  maskCell(plan: ResultPlan, colIndex: number, value: Buffer | string | null): CellResult {
+    if (value === null) return UNCHANGED_NULL;
+    const col = plan.columns[colIndex];
+    if (col === undefined || col.action === 'skip') return { value, changed: false };
+    if (value.length > this.maxBytes) return this.failClosed(col, value);
+    try {
+      switch (col.action) {
+        case 'full':
+        case 'inet':
+          return this.whole(col, value);
+        case 'numeric':
+          return this.numeric(col, value);
+        default:
+          return this.scan(col, value);
+      }
+    } catch {
+      return this.failClosed(col, value);
+    }
+  }
+
+  private whole(col: PlannedColumn, value: Buffer | string): CellResult {
+    this.core.counts[col.entity]++;
+    // A binary cell of a non-text type cannot carry replacement text: NULL is the only honest value.
+    if (col.style === 'null' || (col.binary && !col.binaryText)) return NULLED;
+    const text = typeof value === 'string' ? value : value.toString('utf8');
+    return this.out(col, value, render(text, col.entity, col.style, this.core.hasher));
+  }
+
+  private numeric(col: PlannedColumn, value: Buffer | string): CellResult {
+    let digits: string | null;
+    if (typeof value === 'string') digits = value;
+    else if (col.binary) digits = col.typeOid === INT8_OID || col.typeOid === NUMERIC_OID ? decodeBinaryInteger(value, col.typeOid) : null;
+    else digits = prefilter(value) & F_DIG7 ? value.toString('latin1') : null;
+    if (digits === null || digits.length < 13) return { value, changed: false };
+    let hit = false;
+    // Arrays and ranges hold several numbers: check each run of digits.
+    const masked = digits.replace(/\d{13,19}/g, (m) => {
+      if (!isCard(m)) return m;
+      hit = true;
+      this.core.counts.CARD++;
+      return render(m, 'CARD', col.style === 'null' ? 'redact' : col.style, this.core.hasher);
+    });
+    if (!hit) return { value, changed: false };
+    if (col.style === 'null' || col.binary) return NULLED;
+    return this.out(col, value, masked);
+  }
+
+  private scan(col: PlannedColumn, value: Buffer | string): CellResult {
+    const jsonbBinary = col.binary && col.kind === 'jsonb' && typeof value !== 'string';
+    const body = jsonbBinary ? (value as Buffer).subarray(1) : value;
+    const flags = prefilter(body) & this.relevant;
+    if (flags === 0) return { value, changed: false };
+    // Only now decode: most cells never get here.
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    const tryJson = col.action === 'json' || text[0] === '{' || text[0] === '[';
+    const res = this.core.maskString(text, flags, col.hint, tryJson, performance.now() + this.maxMillis, false);
+    if (!res.changed) return { value, changed: false };
+    if (res.nulled || (col.binary && !col.binaryText)) return NULLED;
+    return this.out(col, value, res.text, true);
+  }
+
+  /** Same type in as out; whole-cell replacements in json/jsonb columns become JSON strings so clients still parse them. */
+  private out(col: PlannedColumn, original: Buffer | string, text: string, alreadyJson = false): CellResult {
+    const isJson = col.kind === 'json' || col.kind === 'jsonb';
+    const t = isJson && !alreadyJson ? JSON.stringify(text) : text;
+    if (typeof original === 'string') return { value: t, changed: true };
+    const buf = Buffer.from(t, 'utf8');
+    return { value: col.binary && col.kind === 'jsonb' ? Buffer.concat([Buffer.of(1), buf]) : buf, changed: true };
+  }
+
+  private failClosed(col: PlannedColumn, value: Buffer | string): CellResult {
+    this.core.counts.ERROR++;
+    if (col.style === 'null' || (col.binary && !col.binaryText)) return NULLED;
+    return this.out(col, value, label('ERROR'));
+  }
+
+  maskText(text: string, opts: MaskTextOptions = {}): MaskTextResult {
+    try {
+      if (!this.policy.enabled) return { text, spans: [], changed: false };
+      if (text.length > this.maxBytes) throw new BudgetExceeded();
+      const rule = opts.column ? findRule(this.rules, opts.column) : undefined;
+      if (rule) {
+        const entity = rule.entity ?? 'FULL';
+        this.core.counts[entity]++;
+        const spans: Span[] = entity === 'FULL' ? [] : [{ entity, start: 0, end: text.length }];
+        return { text: render(text, entity, rule.style === 'null' ? 'redact' : rule.style, this.core.hasher), spans, changed: true };
+      }
+      const flags = prefilter(text) & this.relevant;
+      if (flags === 0) return { text, spans: [], changed: false };
+      const tryJson = opts.json !== false && (text[0] === '{' || text[0] === '[');
+      const res = this.core.maskString(text, flags, opts.column?.column, tryJson, performance.now() + this.maxMillis, true);
+      return { text: res.text, spans: res.spans, changed: res.changed };
+    } catch {
+      this.core.counts.ERROR++;
+      return { text: label('ERROR'), spans: [], changed: true };
+    }
+  }
+
+  takeCounts(): MaskCounts {
+    const c = this.core.counts;
+    this.core.counts = emptyCounts();
+    return c;
+  }
+}
