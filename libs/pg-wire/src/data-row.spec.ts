@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { buildDataRow, DataRowCells, parseDataRow, PgProtocolError, rewriteDataRow } from './index';
+
+describe('DataRow cells', () => {
+  const row = buildDataRow(['1', 'ann@example.com', null, '', Buffer.from([0, 1, 2])]);
+
+  it('locates cells without decoding them', () => {
+    const cells = new DataRowCells().scan(row);
+    expect(cells.count).toBe(5);
+    expect(Array.from(cells.lengths.subarray(0, 5))).toEqual([1, 15, -1, 0, 3]);
+    expect(cells.cell(row, 1)?.toString()).toBe('ann@example.com');
+    expect(cells.cell(row, 2)).toBeNull();
+    expect(cells.cell(row, 1)?.buffer).toBe(row.buffer);
+  });
+
+  it('grows for wide rows and is reusable', () => {
+    const wide = buildDataRow(Array.from({ length: 40 }, (_, i) => String(i)));
+    const cells = new DataRowCells();
+    expect(cells.scan(wide).count).toBe(40);
+    expect(cells.cell(wide, 39)?.toString()).toBe('39');
+    expect(cells.scan(row).count).toBe(5);
+  });
+
+  it('rewrites only the replaced cells and copies the rest byte for byte', () => {
+    const out = rewriteDataRow(row, new Map([[1, '***'], [3, null]]));
+    expect(out.equals(buildDataRow(['1', '***', null, null, Buffer.from([0, 1, 2])]))).toBe(true);
+    const sparse: (string | null | undefined)[] = [];
+    sparse[0] = 'x';
+    sparse[4] = 'tail';
+    expect(rewriteDataRow(row, sparse).equals(buildDataRow(['x', 'ann@example.com', null, '', 'tail']))).toBe(true);
+    expect(rewriteDataRow(row, new Map()).equals(row)).toBe(true);
+    expect(parseDataRow(rewriteDataRow(row, new Map([[2, 'was null']]))).values[2]?.toString()).toBe('was null');
+  });
+
+  it('accepts pre-scanned cells', () => {
+    const cells = new DataRowCells().scan(row);
+    expect(rewriteDataRow(row, [undefined, 'm'], cells).equals(buildDataRow(['1', 'm', null, '', Buffer.from([0, 1, 2])]))).toBe(true);
+  });
+
+  it('rejects cells that overrun or underfill the frame', () => {
+    const over = Buffer.from(row);
+    over.writeInt32BE(1000, 7);
+    expect(() => new DataRowCells().scan(over)).toThrow(PgProtocolError);
+    const bad = Buffer.from(row);
+    bad.writeInt32BE(-2, 7);
+    expect(() => new DataRowCells().scan(bad)).toThrow(/bad length -2/);
+    const fewer = Buffer.from(row);
+    fewer.writeInt16BE(4, 5);
+    expect(() => new DataRowCells().scan(fewer)).toThrow(/trailing/);
+  });
+});
