@@ -1,0 +1,110 @@
+import type http from 'node:http';
+import { keySpace } from '@airlock/contracts';
+import { Redis } from 'ioredis';
+import type { WorkerConfig } from './config';
+import { Heartbeater } from './heartbeat';
+import { startHealthServer } from './health/health-server';
+import { createLogger, type Logger } from './logger';
+import { WorkerMetrics } from './metrics';
+import { PolicyStore } from './policy/policy-store';
+
+/** What a protocol listener needs from the worker around it. */
+export interface WorkerContext {
+  config: WorkerConfig;
+  log: Logger;
+  policy: PolicyStore;
+  metrics: WorkerMetrics;
+  redis: Redis;
+}
+
+/** A protocol listener (Postgres, SSH, HTTP) plugged into the worker. */
+export interface ProtocolListener {
+  readonly name: string;
+  readonly address: string;
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+export type ListenerFactory = (ctx: WorkerContext) => Promise<ProtocolListener>;
+
+export interface RunningWorker {
+  id: string;
+  ctx: WorkerContext;
+  healthUrl: string;
+  listeners: ProtocolListener[];
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: WorkerConfig, listenerFactories: ListenerFactory[] = []): Promise<RunningWorker> {
+  const log = createLogger(config.logLevel, { worker: config.id, pool: config.pool });
+  const keys = keySpace(config.redisPrefix);
+  // The worker keeps serving on its last policy while Redis is away: never give up reconnecting.
+  const redisOpts = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) };
+  const redis = new Redis(config.redisUrl, redisOpts);
+  const subscriber = new Redis(config.redisUrl, { ...redisOpts, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  let redisDown = false;
+  for (const conn of [redis, subscriber]) {
+    conn.on('error', (err: Error) => {
+      if (!redisDown) log.warn({ err: err.message }, 'redis: connection error');
+      redisDown = true;
+    });
+    conn.on('ready', () => (redisDown = false));
+  }
+  await new Promise<void>((resolve) => {
+    if (redis.status === 'ready') return resolve();
+    const t = setTimeout(resolve, 3000);
+    redis.once('ready', () => (clearTimeout(t), resolve()));
+  });
+
+  const metrics = new WorkerMetrics();
+  const policy = new PolicyStore(redis, subscriber, keys, config.pool, config.poolPrivateKey, config.stateDir, log);
+  const ctx: WorkerContext = { config, log, policy, metrics, redis };
+  await policy.start();
+  metrics.policyVersion.set(policy.version);
+
+  const listeners: ProtocolListener[] = [];
+  for (const make of listenerFactories) listeners.push(await make(ctx));
+  const sessions = () => listeners.reduce((n, l) => n + l.sessions(), 0);
+  const startedAt = new Date();
+
+  const heartbeater = new Heartbeater(
+    redis,
+    keys,
+    {
+      id: config.id,
+      pool: config.pool,
+      region: config.region,
+      addresses: Object.fromEntries(listeners.map((l) => [l.name, l.address])),
+      startedAt,
+      policyVersion: () => policy.version,
+      sessions,
+    },
+    log,
+  );
+  policy.on('change', (index) => {
+    metrics.policyVersion.set(index.version);
+    // Report the new version at once: the control plane measures propagation by it.
+    void heartbeater.beat();
+  });
+  heartbeater.start();
+
+  const health: http.Server = await startHealthServer(config.health, { id: config.id, pool: config.pool, policyVersion: () => policy.version, sessions }, metrics.registry);
+  const address = health.address();
+  const healthUrl = `http://${config.health.host}:${typeof address === 'object' && address ? address.port : config.health.port}`;
+  log.info({ health: healthUrl, listeners: listeners.map((l) => `${l.name}@${l.address}`), policyVersion: policy.version }, 'worker started');
+
+  return {
+    id: config.id,
+    ctx,
+    healthUrl,
+    listeners,
+    async close() {
+      policy.stop();
+      await Promise.allSettled(listeners.map((l) => l.close()));
+      await heartbeater.stop();
+      await new Promise((r) => health.close(r));
+      redis.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
