@@ -167,6 +167,12 @@ describe('createJwtVerifier (remote JWKS over HTTP)', () => {
     await expectCode(down.verify(await sign(keyA)), IdentityErrorCode.JWKS_UNAVAILABLE);
   });
 
+  it('refuses a discovery document that names another issuer', async () => {
+    const verifier = createJwtVerifier({ issuer: `${issuer}/`, audience: AUD });
+    const err = await expectCode(verifier.verify(await sign(keyA)), IdentityErrorCode.JWKS_UNAVAILABLE);
+    expect(err.message).toContain('trailing slash');
+  });
+
   it('uses the injected fetch', async () => {
     const seen: string[] = [];
     const verifier = createJwtVerifier({ issuer, audience: AUD, fetch: (url, init) => (seen.push(url), fetch(url, init)) });

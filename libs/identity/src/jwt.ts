@@ -132,9 +132,15 @@ async function discoverJwksUri(issuer: string, fetchImpl: FetchLike, timeoutMs: 
   } catch (err) {
     throw new IdentityError(IdentityErrorCode.JWKS_UNAVAILABLE, `airlock: OIDC discovery failed at ${url}`, { cause: err });
   }
-  if (doc.issuer !== issuer || typeof doc.jwks_uri !== 'string') {
-    // RFC 8414 §3.3: the discovered issuer must equal the configured one exactly.
-    throw new IdentityError(IdentityErrorCode.JWKS_UNAVAILABLE, `airlock: OIDC discovery at ${url} returned a mismatched issuer or no jwks_uri`);
+  if (doc.issuer !== issuer) {
+    // OpenID Connect Discovery §4.3: the discovered issuer must equal the configured one exactly.
+    throw new IdentityError(
+      IdentityErrorCode.JWKS_UNAVAILABLE,
+      `airlock: OIDC discovery at ${url} names issuer ${JSON.stringify(doc.issuer)}, expected ${JSON.stringify(issuer)} (check OIDC_ISSUER, including any trailing slash)`,
+    );
+  }
+  if (typeof doc.jwks_uri !== 'string') {
+    throw new IdentityError(IdentityErrorCode.JWKS_UNAVAILABLE, `airlock: OIDC discovery at ${url} has no jwks_uri`);
   }
   return doc.jwks_uri;
 }
