@@ -1,7 +1,7 @@
 import { classify } from './classify';
 import { Lru } from './lru';
 import { STANDARD_RULES } from './presets';
-import { orderRules, ruleMatches } from './rules';
+import { orderRules, ruleMatches, rulesDependOnCaller } from './rules';
 import { shapeKey } from './shape';
 import type {
   Classification, Decision, EvaluateContext, Finding, Guard, GuardOptions, GuardrailRule, RuleRef,
@@ -11,7 +11,6 @@ import { VERDICT_RANK } from './types';
 
 const PARSE_ERROR: RuleRef = { id: 'builtin.parse-error', name: 'Unparseable SQL', message: 'airlock: statement could not be parsed; blocked' };
 const NO_RULE_REVIEW: RuleRef = { id: 'builtin.default-review', name: 'No rule matched', message: 'statement matched no rule; held for review' };
-const EMPTY: Classification = { statements: [], fingerprint: null, normalized: null, literalSensitive: false };
 
 /** Rules in the order they are tried for a preset; global rules always apply. */
 export function rulesForPreset(preset: GuardOptions['preset'], rules: readonly GuardrailRule[]): GuardrailRule[] {
@@ -28,35 +27,52 @@ export function rulesForPreset(preset: GuardOptions['preset'], rules: readonly G
 }
 
 /**
- * Builds a guard. Classification (the expensive part: one parse plus fingerprint and normalize)
- * is cached twice, by exact text and by literal-stripped shape; rules are evaluated on every call,
- * so identity, groups and prepared statements can never be answered from a stale entry.
+ * Builds a guard. Two layers of cache, both bounded LRUs:
+ * - decisions, keyed by exact text or by literal-stripped shape (see shape.ts), plus identity and
+ *   groups when any rule looks at them; messages with EXECUTE are never stored there, since their
+ *   verdict depends on the session's prepared statements;
+ * - classifications (one parse, fingerprint and normalize each), keyed the same way, for the rest.
+ * A classification whose literals mattered is never stored under a shape.
  */
 export function createGuard(opts: GuardOptions): Guard {
   const ordered = rulesForPreset(opts.preset, opts.rules);
   const fallback: Verdict = opts.preset === 'PERMISSIVE' ? 'allow' : 'review';
+  const byCaller = rulesDependOnCaller(ordered);
   const size = opts.cacheSize ?? 10_000;
+  const decisions = new Lru<string, Decision>(size);
   const exact = new Lru<string, Classification>(size);
   const shapes = new Lru<string, Classification>(size);
 
-  function classifyCached(sql: string): Classification {
-    const hit = exact.get(sql);
+  function classifyCached(sql: string, shape: string | null): Classification {
+    const hit = exact.get(sql) ?? (shape === null ? undefined : shapes.get(shape));
     if (hit) return hit;
-    const key = size > 0 ? shapeKey(sql) : null;
-    let c = key === null ? undefined : shapes.get(key);
-    if (!c) {
-      c = classify(sql);
-      if (key !== null && !c.literalSensitive && !c.parseError?.message.startsWith('airlock:')) shapes.set(key, c);
-    }
-    if (!c.parseError?.message.startsWith('airlock:')) exact.set(sql, c);
+    const c = classify(sql);
+    // A parser that was not ready is not an answer worth keeping.
+    if (c.parseError?.message.startsWith('airlock:')) return c;
+    if (shape !== null && !c.literalSensitive) shapes.set(shape, c);
+    else exact.set(sql, c);
     return c;
   }
 
-  return {
-    evaluate(sql: string, ctx: EvaluateContext): Decision {
-      return decide(sql.trim() === '' ? EMPTY : classifyCached(sql), ordered, fallback, ctx);
-    },
-  };
+  function evaluate(sql: string, ctx: EvaluateContext): Decision {
+    if (size <= 0) return decide(classify(sql), ordered, fallback, ctx);
+    const caller = byCaller ? `${ctx.identity}\u0000${ctx.groups.join('\u0000')}\u0001` : '';
+    const exactKey = `${caller}t${sql}`;
+    const cachedExact = decisions.get(exactKey);
+    if (cachedExact) return cachedExact;
+    const shape = shapeKey(sql);
+    const shapeDecisionKey = shape === null ? null : `${caller}s${shape}`;
+    const cachedShape = shapeDecisionKey === null ? undefined : decisions.get(shapeDecisionKey);
+    if (cachedShape) return cachedShape;
+    const c = classifyCached(sql, shape);
+    const d = decide(c, ordered, fallback, ctx);
+    if (c.statements.some((s) => s.kind === 'EXECUTE') || c.parseError?.message.startsWith('airlock:')) return d;
+    if (shapeDecisionKey !== null && !c.literalSensitive) decisions.set(shapeDecisionKey, d);
+    else decisions.set(exactKey, d);
+    return d;
+  }
+
+  return { evaluate };
 }
 
 export function decide(c: Classification, rules: readonly GuardrailRule[], fallback: Verdict, ctx: EvaluateContext): Decision {
