@@ -59,8 +59,22 @@ export class BudgetExceeded extends Error {
   }
 }
 
-/** Earliest start wins; on equal start the longest. Overlapping later spans are dropped. */
+const SECRET = new Set<EntityType>(['PRIVATE_KEY', 'JWT', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'SLACK_TOKEN']);
+
+/**
+ * Secrets first (a token in a URL's userinfo must not be swallowed by an
+ * email-shaped match around it), then the rest where they do not overlap.
+ */
 export function resolve(spans: Span[]): Span[] {
+  if (spans.length < 2) return spans;
+  const secrets = greedy(spans.filter((s) => SECRET.has(s.entity)));
+  if (secrets.length === 0 || secrets.length === spans.length) return secrets.length ? secrets : greedy(spans);
+  const rest = greedy(spans.filter((s) => !SECRET.has(s.entity) && !secrets.some((x) => s.start < x.end && x.start < s.end)));
+  return [...secrets, ...rest].sort((a, b) => a.start - b.start);
+}
+
+/** Earliest start wins; on equal start the longest. Overlapping later spans are dropped. */
+function greedy(spans: Span[]): Span[] {
   if (spans.length < 2) return spans;
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Span[] = [];

@@ -20,8 +20,9 @@ function push(out: Span[], entity: EntityType, start: number, end: number): void
 
 /* ---------------- email: expand around each '@' instead of a regex (no quadratic scans) ---------------- */
 
-const LOCAL = /[A-Za-z0-9._%+'-]/;
-const DOMAIN = /[A-Za-z0-9.-]/;
+// RFC 6531 allows UTF-8 in both parts (müller@example.de, 用户@例子.中国).
+const LOCAL = /[\p{L}\p{N}._%+'-]/u;
+const DOMAIN = /[\p{L}\p{N}.-]/u;
 const NOT_TLD = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
 
 export const detectEmail: Detector = (text, out) => {
@@ -47,7 +48,7 @@ function validDomain(d: string): boolean {
   if (labels.length < 2) return false;
   for (const l of labels) if (l === '' || l[0] === '-' || l[l.length - 1] === '-') return false;
   const tld = labels[labels.length - 1];
-  return /^[A-Za-z]{2,24}$/.test(tld) && !NOT_TLD.has(tld.toLowerCase());
+  return /^\p{L}{2,24}$/u.test(tld) && !NOT_TLD.has(tld.toLowerCase());
 }
 
 /* ---------------- payment cards ---------------- */
@@ -149,12 +150,19 @@ export const detectIban: Detector = (text, out) => {
 const IPV4_RE = /(?<![\w.:-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|[.-]\w|\.\d)/g;
 const IPV6_RE = /(?<![\w.])[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}(?![\w:])/g;
 // "version 1.2.3.4", "v1.2.3.4" (the latter is already stopped by the lookbehind).
-const VERSION_BEFORE = /(version|ver|release|build|rev|v)\s*[:=]?\s*$/i;
+const VERSION_BEFORE = /(version|ver|release|build|rev|oid|v)\s*[:=]?\s*$/i;
+const VERSION_HINT = /version|(^|_)(ver|oid|release|build)($|_)/i;
+// "Chrome/120.0.0.0": a product token, not a host ("http://10.0.0.1" ends in '//' and still counts).
+const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
 
-export const detectIp: Detector = (text, out) => {
+export const detectIp: Detector = (text, out, ctx) => {
+  // A dotted quad in a column or key named like a version or an OID is one (app_version = 2.5.4.8).
+  const versionish = ctx.hint !== undefined && VERSION_HINT.test(ctx.hint);
   for (const m of text.matchAll(IPV4_RE)) {
+    if (versionish) break;
     if (!ipv4Valid(m[0])) continue;
-    if (VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
+    const before = text.slice(Math.max(0, m.index - 24), m.index);
+    if (VERSION_BEFORE.test(before) || PRODUCT_BEFORE.test(before)) continue;
     push(out, 'IP', m.index, m.index + m[0].length);
   }
   for (const m of text.matchAll(IPV6_RE)) {

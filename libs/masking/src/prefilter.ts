@@ -51,7 +51,7 @@ function tokenAt(src: Buffer | string, i: number, c: number): number {
     case 65: // A: AKIA / ASIA
       return startsWithAscii(src, i, 'AKIA') || startsWithAscii(src, i, 'ASIA') ? F_TOKEN : 0;
     case 103: // g: gh?_ / github_pat_ / glpat-
-      return startsWithAscii(src, i, 'gh') || startsWithAscii(src, i, 'glpat-') ? F_TOKEN : 0;
+      return startsWithAscii(src, i, 'gh') || startsWithAscii(src, i, 'github_pat_') || startsWithAscii(src, i, 'glpat-') ? F_TOKEN : 0;
     case 120: // x: xox?- / xapp-
       return startsWithAscii(src, i, 'xox') || startsWithAscii(src, i, 'xapp-') ? F_TOKEN : 0;
     case 104: // h: hooks.slack.com
