@@ -17,7 +17,7 @@ const k = (...kinds: StatementKind[]) => ({ kinds });
 
 const READ_KINDS: StatementKind[] = [
   'SELECT', 'VALUES', 'SHOW', 'EXPLAIN', 'TRANSACTION', 'SET', 'RESET', 'DISCARD', 'LISTEN', 'NOTIFY', 'UNLISTEN',
-  'PREPARE', 'EXECUTE', 'DEALLOCATE', 'DECLARE_CURSOR', 'FETCH', 'CLOSE', 'COPY', 'ANALYZE', 'CHECKPOINT',
+  'PREPARE', 'EXECUTE', 'DEALLOCATE', 'DECLARE_CURSOR', 'FETCH', 'CLOSE', 'COPY', 'ANALYZE',
 ];
 
 const TABLE_DDL: StatementKind[] = [

@@ -116,6 +116,12 @@ export const DESTRUCTIVE: CorpusRow[] = [
   b('DELETE FROM users WHERE id = 1 OR 1 = 1'),
   b('delete from users where not (1=0)'),
   b("SELECT set_config('role', 'postgres', false); DROP TABLE users"),
+  b('COPY (DELETE FROM users RETURNING *) TO STDOUT'),
+  b("SELECT * FROM ROWS FROM (pg_read_file('/etc/passwd')) AS t(x)"),
+  b('CREATE RULE r AS ON INSERT TO log DO ALSO DELETE FROM users'),
+  b('DELETE FROM ONLY users'),
+  b('SELECT 1;\n\n   dRoP   tAbLe   "Users"   ;'),
+  b("ALTER ROLE app SET role = 'postgres'; DROP TABLE t"),
   fb('DELETE FROM users WHERE false', 'WHERE false holds only constants: it deletes nothing, blocking it costs nothing'),
   fb('ALTER TABLE users ALTER COLUMN email DROP NOT NULL', 'the issue asks to block every ALTER … DROP; relaxing a constraint is rare for agents'),
   fb('ALTER TABLE users ALTER COLUMN id DROP IDENTITY', 'ALTER … DROP, as above'),
@@ -251,6 +257,11 @@ export const REVIEWED: CorpusRow[] = [
   r('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$'),
   r('COMMENT ON TABLE users IS \'drop me later\''),
   r('CREATE SCHEMA reporting'),
+  r('UPDATE users SET x = 1 WHERE CURRENT OF c'),
+  r('REFRESH MATERIALIZED VIEW daily'),
+  r('CHECKPOINT'),
+  r("ALTER ROLE app SET role = 'postgres'"),
+  r('SELECT pg_sleep(10)'),
 ];
 
 export const CORPUS: CorpusRow[] = [...DESTRUCTIVE, ...BENIGN, ...REVIEWED];
