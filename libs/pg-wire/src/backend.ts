@@ -62,7 +62,7 @@ export function parseRowDescription(bytes: Buffer): RowDescription {
 export function buildRowDescription(fields: readonly FieldDescription[]): Buffer {
   let size = 2;
   for (const f of fields) size += cstringSize(f.name) + 18;
-  const w = new Writer(BackendCode.RowDescription, size).int16(fields.length);
+  const w = new Writer(BackendCode.RowDescription, size).count16(fields.length);
   for (const f of fields) {
     w.cstring(f.name).uint32(f.tableOid).int16(f.columnAttr).uint32(f.typeOid).int16(f.typeSize).int32(f.typeModifier).int16(f.format);
   }
@@ -80,7 +80,7 @@ export function parseParameterDescription(bytes: Buffer): ParameterDescription {
 }
 
 export function buildParameterDescription(typeOids: readonly number[]): Buffer {
-  const w = new Writer(BackendCode.ParameterDescription, 2 + 4 * typeOids.length).int16(typeOids.length);
+  const w = new Writer(BackendCode.ParameterDescription, 2 + 4 * typeOids.length).count16(typeOids.length);
   for (const oid of typeOids) w.uint32(oid);
   return w.done();
 }

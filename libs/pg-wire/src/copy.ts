@@ -65,7 +65,7 @@ export function parseCopyResponse(bytes: Buffer, kind: CopyResponseKind): CopyRe
 }
 
 export function buildCopyResponse(kind: CopyResponseKind, overallFormat: number, columnFormats: readonly number[]): Buffer {
-  const w = new Writer(COPY_CODES[kind], 1 + 2 + 2 * columnFormats.length).uint8(overallFormat).int16(columnFormats.length);
+  const w = new Writer(COPY_CODES[kind], 1 + 2 + 2 * columnFormats.length).uint8(overallFormat).count16(columnFormats.length);
   for (const f of columnFormats) w.int16(f);
   return w.done();
 }

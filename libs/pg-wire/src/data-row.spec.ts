@@ -49,3 +49,9 @@ describe('DataRow cells', () => {
     expect(() => new DataRowCells().scan(fewer)).toThrow(/trailing/);
   });
 });
+
+describe('protocol limits in builders', () => {
+  it('refuses more than 32767 columns with SQLSTATE 54000', () => {
+    expect(() => buildDataRow(new Array(32768).fill(null))).toThrow(expect.objectContaining({ sqlState: '54000' }));
+  });
+});

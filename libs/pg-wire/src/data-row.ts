@@ -65,7 +65,7 @@ export function parseDataRow(bytes: Buffer): DataRow {
 export function buildDataRow(values: readonly WireValue[]): Buffer {
   let size = 2;
   for (const v of values) size += valueSize(v);
-  const w = new Writer(BackendCode.DataRow, size).int16(values.length);
+  const w = new Writer(BackendCode.DataRow, size).count16(values.length);
   for (const v of values) w.value(v);
   return w.done();
 }

@@ -6,6 +6,7 @@ export const SqlState = {
   InsufficientPrivilege: '42501',
   QueryCanceled: '57014',
   FeatureNotSupported: '0A000',
+  ProgramLimitExceeded: '54000',
 } as const;
 
 const PREFIX = 'airlock: ';

@@ -32,6 +32,9 @@ export interface FrameReaderOptions {
  * call `next()` until it returns null. Frames inside one chunk are subarrays (no copy); a frame
  * split across chunks is copied once into an exact-size buffer, allocated only after its length
  * passed the cap. No closures or intermediate arrays on the hot path.
+ *
+ * After `next()` throws, the stream is out of sync: answer with `protocolErrorResponse(err)` and
+ * close the connection; the reader is not meant to be used again.
  */
 export class FrameReader {
   private chunk: Buffer = Buffer.alloc(0);

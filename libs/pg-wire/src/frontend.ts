@@ -78,7 +78,7 @@ export function parseParse(bytes: Buffer): Parse {
 
 export function buildParse(msg: Omit<Parse, 'type'>): Buffer {
   const size = cstringSize(msg.name) + cstringSize(msg.sql) + 2 + 4 * msg.paramTypes.length;
-  const w = new Writer(FrontendCode.Parse, size).cstring(msg.name).cstring(msg.sql).int16(msg.paramTypes.length);
+  const w = new Writer(FrontendCode.Parse, size).cstring(msg.name).cstring(msg.sql).count16(msg.paramTypes.length);
   for (const oid of msg.paramTypes) w.uint32(oid);
   return w.done();
 }
@@ -104,7 +104,7 @@ function valuesSize(values: readonly WireValue[]): number {
 }
 
 function writeInt16List(w: Writer, list: readonly number[]): void {
-  w.int16(list.length);
+  w.count16(list.length);
   for (const v of list) w.int16(v);
 }
 
@@ -137,7 +137,7 @@ export function buildBind(msg: BindInput): Buffer {
   const size = cstringSize(portal) + cstringSize(statement) + 2 + 2 * paramFormats.length + valuesSize(params) + 2 + 2 * resultFormats.length;
   const w = new Writer(FrontendCode.Bind, size).cstring(portal).cstring(statement);
   writeInt16List(w, paramFormats);
-  w.int16(params.length);
+  w.count16(params.length);
   for (const v of params) w.value(v);
   writeInt16List(w, resultFormats);
   return w.done();
@@ -204,7 +204,7 @@ export function buildFunctionCall(msg: { functionOid: number; argFormats?: reado
   const size = 4 + 2 + 2 * argFormats.length + valuesSize(msg.args) + 2;
   const w = new Writer(FrontendCode.FunctionCall, size).uint32(msg.functionOid);
   writeInt16List(w, argFormats);
-  w.int16(msg.args.length);
+  w.count16(msg.args.length);
   for (const v of msg.args) w.value(v);
   return w.int16(msg.resultFormat ?? 0).done();
 }

@@ -1,4 +1,4 @@
-import { PgProtocolError } from './errors';
+import { PgProtocolError, SqlState } from './errors';
 
 /** Byte size of a NUL-terminated UTF-8 string. */
 export function cstringSize(s: string): number {
@@ -44,6 +44,12 @@ export class Writer {
   int16(v: number): this {
     this.pos = this.buf.writeInt16BE(v, this.pos);
     return this;
+  }
+
+  /** An int16 count; the protocol cannot carry more than 32767 parameters, columns or codes. */
+  count16(n: number): this {
+    if (n > 0x7fff) throw new PgProtocolError(`${n} items exceed the protocol limit of 32767`, SqlState.ProgramLimitExceeded);
+    return this.int16(n);
   }
 
   int32(v: number): this {
