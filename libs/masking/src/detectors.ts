@@ -93,23 +93,39 @@ export const detectSsn: Detector = (text, out, ctx) => {
 /* ---------------- phone numbers ---------------- */
 
 // International: '+', country code, then digits with single separators; structure checked in code.
-const INTL_RE = /(?<![\w.+/-])\+[1-9][\d ().-]{6,21}\d(?![\w]|[./-]\w)/g;
+// '00' is the ITU international call prefix (0044 20 7946 0958) and reads like '+'.
+const INTL_RE = /(?<![\w.+/-])(?:\+|00)[1-9][\d ().-]{6,21}\d(?![\w]|[./-]\w)/g;
 // North American: (415) 555-0132, 415-555-0132, 415.555.0132, 1-415-555-0132.
 const NANP_RE = /(?<![\w.+/-])(?:1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-])(\d{3})[ .-](\d{4})(?![\w]|[./-]\w)/g;
 // National with trunk 0: 020 7946 0958, 07700 900123, 030 12345678, (030) 1234-5678, 01 23 45 67 89.
 const NATL_RE = /(?<![\w.+/-])(?:\(0\d{1,4}\) ?|0\d{1,4}[ -])\d{2,8}(?:[ -]\d{2,8}){0,3}(?![\w]|[./-]\w)/g;
+// Bare 10/11-digit numbers are phones only under a phone-ish label: otherwise epochs and ids would match.
+const BARE_RE = /(?<![\w.+/-])\d{10,11}(?![\w]|[./-]\w)/g;
+const PHONE_LABEL = /(phone|tel|mobile|cell|fax|whatsapp|sms|msisdn)[^\d\n]{0,12}$/i;
+const PHONE_HINT = /phone|mobile|(^|_)(tel|cell|fax|msisdn)($|_)/i;
 const DATE_LIKE = /^(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})/;
 
 function intlOk(raw: string): boolean {
   if (/[ .-]{2}|\(\)|\d\(/.test(raw)) return false;
   const open = raw.split('(').length;
   if (open !== raw.split(')').length || open > 2) return false;
-  const n = raw.replace(/\D/g, '').length;
+  const n = raw.replace(/^00/, '').replace(/\D/g, '').length;
   return n >= 8 && n <= 15;
 }
 
-export const detectPhone: Detector = (text, out) => {
+function bareOk(d: string): boolean {
+  if (d.length === 11) return d[0] === '1' ? /^1[2-9]\d\d[2-9]/.test(d) : d[0] === '0' && d[1] !== '0';
+  return /^[2-9]\d\d[2-9]/.test(d) || (d[0] === '0' && d[1] !== '0');
+}
+
+export const detectPhone: Detector = (text, out, ctx) => {
+  const hinted = ctx.hint !== undefined && PHONE_HINT.test(ctx.hint);
+  for (const m of text.matchAll(BARE_RE)) {
+    if (bareOk(m[0]) && (hinted || PHONE_LABEL.test(text.slice(Math.max(0, m.index - 24), m.index)))) push(out, 'PHONE', m.index, m.index + m[0].length);
+  }
   for (const m of text.matchAll(INTL_RE)) {
+    // '00…' right after another digit group is the middle of a longer number (an IBAN, an invoice id).
+    if (m[0][0] === '0' && /[\dA-Z][ .-]$/.test(text.slice(Math.max(0, m.index - 2), m.index))) continue;
     // The run may have swallowed a trailing number ("+44 20 7946 0958 2024"): back off group by group.
     let raw = m[0];
     while (raw.length > 8 && !intlOk(raw)) {

@@ -6,6 +6,7 @@
 import { type EntityType, type Span } from '../types';
 import { Fake } from './fakes';
 import { FREE_TEXT } from './free-text';
+import { HANDWRITTEN } from './handwritten';
 import { JSON_DOCS } from './json';
 import { STRUCTURED } from './structured';
 
@@ -42,6 +43,10 @@ export function buildCorpus(): CorpusCell[] {
   });
   JSON_DOCS.forEach((t, i) => {
     for (let k = 0; k < 4; k++) cells.push({ id: `json-${i}-${k}`, kind: 'json', ...unmark(t(new Fake(9000 + i * 13 + k))) });
+  });
+  HANDWRITTEN.forEach(([column, marked], i) => {
+    const kind = marked.startsWith('{') ? 'json' : column ? 'column' : 'text';
+    cells.push({ id: `hand-${i}`, kind, column: column ?? undefined, ...unmark(marked) });
   });
   return cells;
 }
