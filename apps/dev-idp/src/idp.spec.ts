@@ -178,6 +178,19 @@ describe('dev IdP', () => {
     expect(html).toContain('value="alice"');
   });
 
+  it('has one sign-in button on the login page, and Cancel returns access_denied to the client', async () => {
+    const browser = new Browser();
+    const url = `${idp.issuer}/auth?${new URLSearchParams({ client_id: 'airlock-console', response_type: 'code', redirect_uri: CALLBACK, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's1' })}`;
+    const login = await browser.follow(url, {}, CALLBACK);
+    const html = await login.res.text();
+    expect(html.match(/<button/g)).toHaveLength(1);
+    const abortAction = /action="([^"]+\/abort)"/.exec(html)?.[1] as string;
+    const done = await browser.postForm(new URL(abortAction, login.url).toString(), {}, CALLBACK);
+    const cb = new URL(done.url);
+    expect(cb.searchParams.get('error')).toBe('access_denied');
+    expect(cb.searchParams.get('state')).toBe('s1');
+  });
+
   it('completes the device authorization grant for airlock-cli when bob confirms the code in the browser', async () => {
     const start = await fetch(`${idp.issuer}/device/auth`, {
       method: 'POST',

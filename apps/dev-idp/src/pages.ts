@@ -8,8 +8,8 @@ const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0
 main{max-width:360px;margin:0 auto;background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15);padding:24px 28px}
 h1{font-size:1.3rem;margin:0 0 4px}p.sub{color:#555;margin:0 0 20px;font-size:.9rem}
 label{display:block;font-size:.85rem;margin:12px 0 4px}input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8px;font-size:1rem;border:1px solid #bbb;border-radius:4px}
-button{margin-top:18px;width:100%;padding:10px;font-size:1rem;background:#1f6feb;color:#fff;border:0;border-radius:4px;cursor:pointer}
-button.secondary{background:#eee;color:#333}p.error{color:#b00020;font-size:.9rem}footer{color:#888;font-size:.75rem;text-align:center;margin-top:16px}`;
+button,input[type=submit]{margin-top:18px;width:100%;padding:10px;font-size:1rem;background:#1f6feb;color:#fff;border:0;border-radius:4px;cursor:pointer}
+button.secondary,input.secondary{background:#eee;color:#333}p.error{color:#b00020;font-size:.9rem}footer{color:#888;font-size:.75rem;text-align:center;margin-top:16px}`;
 
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html>
@@ -33,7 +33,7 @@ ${opts.error ? `<p class="error" role="alert">${escapeHtml(opts.error)}</p>` : '
   <input id="password" name="password" type="password" required>
   <button type="submit" id="sign-in">Sign in</button>
 </form>
-<form method="post" action="/interaction/${uid}/abort"><button type="submit" class="secondary">Cancel</button></form>`,
+<form method="post" action="/interaction/${uid}/abort"><input type="submit" class="secondary" value="Cancel"></form>`,
   );
 }
 
