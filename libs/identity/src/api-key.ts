@@ -80,11 +80,10 @@ export function parseApiKey(presented: string): ParsedApiKey {
 }
 
 function hashesEqual(storedHex: string, presentedHex: string): boolean {
-  const presented = Buffer.from(presentedHex, 'hex');
-  const stored = Buffer.from(storedHex, 'hex');
-  // Compare equal-length buffers regardless, so a corrupt stored hash costs the same time as a mismatch.
-  const ok = crypto.timingSafeEqual(stored.length === presented.length ? stored : presented, presented);
-  return ok && stored.length === presented.length && /^[0-9a-f]{64}$/i.test(storedHex);
+  const wellFormed = /^[0-9a-f]{64}$/i.test(storedHex);
+  // A corrupt stored hash is compared against zeros, so it costs the same time as a mismatch and never matches.
+  const stored = wellFormed ? Buffer.from(storedHex, 'hex') : Buffer.alloc(32);
+  return crypto.timingSafeEqual(stored, Buffer.from(presentedHex, 'hex')) && wellFormed;
 }
 
 function toDate(value: Date | string | null | undefined): Date | undefined {

@@ -21,6 +21,7 @@ let server: http.Server;
 let issuer: string;
 let jwks: JSONWebKeySet;
 let jwksRequests = 0;
+let jwksDown = false;
 let discoveryRequests = 0;
 let keyA: SigningKey;
 let keyB: SigningKey;
@@ -58,6 +59,11 @@ beforeAll(async () => {
       res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
     } else if (req.url === '/jwks') {
       jwksRequests++;
+      if (jwksDown) {
+        res.statusCode = 503;
+        res.end('down');
+        return;
+      }
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(jwks));
     } else {
@@ -75,6 +81,7 @@ beforeEach(() => {
   jwks = { keys: [keyA.publicJwk] };
   jwksRequests = 0;
   discoveryRequests = 0;
+  jwksDown = false;
 });
 
 describe('createJwtVerifier (remote JWKS over HTTP)', () => {
@@ -165,6 +172,17 @@ describe('createJwtVerifier (remote JWKS over HTTP)', () => {
     await expectCode(verifier.verify(await sign(keyA)), IdentityErrorCode.JWKS_UNAVAILABLE);
     const down = createJwtVerifier({ issuer: 'http://127.0.0.1:1', audience: AUD });
     await expectCode(down.verify(await sign(keyA)), IdentityErrorCode.JWKS_UNAVAILABLE);
+  });
+
+  it('keeps the last good JWKS while the IdP is down (stale-if-error), unless disabled', async () => {
+    const verifier = createJwtVerifier({ issuer, audience: AUD, jwksUri: `${issuer}/jwks`, jwksCacheMaxAgeMs: 0 });
+    const strict = createJwtVerifier({ issuer, audience: AUD, jwksUri: `${issuer}/jwks`, jwksCacheMaxAgeMs: 0, jwksStaleIfError: false });
+    await verifier.verify(await sign(keyA));
+    await strict.verify(await sign(keyA));
+    jwksDown = true;
+    expect((await verifier.verify(await sign(keyA))).subject.id).toBe('alice');
+    await expectCode(strict.verify(await sign(keyA)), IdentityErrorCode.JWKS_UNAVAILABLE);
+    expect(jwksRequests).toBe(4); // both really tried to refetch
   });
 
   it('refuses a discovery document that names another issuer', async () => {

@@ -50,6 +50,11 @@ export interface JwtVerifierOptions extends CommonOptions {
    */
   jwksCooldownMs?: number;
   jwksTimeoutMs?: number;
+  /**
+   * When a JWKS refetch fails (IdP down, 5xx, timeout), keep using the last key set fetched successfully
+   * instead of refusing every token. Default true: an IdP outage should not lock everyone out of the gateway.
+   */
+  jwksStaleIfError?: boolean;
   fetch?: FetchLike;
 }
 
@@ -150,6 +155,27 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.jwksTimeoutMs ?? 5_000;
   let remote: Promise<JWTVerifyGetKey> | undefined;
+  let lastGoodJwks: string | undefined;
+
+  const jwksFetch = async (url: string, init: RequestInit): Promise<Response> => {
+    const stale = () => new Response(lastGoodJwks, { status: 200, headers: { 'content-type': 'application/json' } });
+    const staleOk = options.jwksStaleIfError !== false;
+    let res: Response;
+    try {
+      res = await fetchImpl(url, init);
+    } catch (err) {
+      if (staleOk && lastGoodJwks) return stale();
+      throw err;
+    }
+    if (res.status !== 200) return staleOk && lastGoodJwks ? stale() : res;
+    const text = await res.text();
+    try {
+      if (Array.isArray((JSON.parse(text) as { keys?: unknown }).keys)) lastGoodJwks = text;
+    } catch {
+      if (staleOk && lastGoodJwks) return stale();
+    }
+    return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+  };
 
   const buildRemote = async (): Promise<JWTVerifyGetKey> => {
     const uri = options.jwksUri ?? (await discoverJwksUri(options.issuer, fetchImpl, timeoutMs));
@@ -157,7 +183,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       cacheMaxAge: options.jwksCacheMaxAgeMs,
       cooldownDuration: options.jwksCooldownMs,
       timeoutDuration: timeoutMs,
-      [customFetch]: (url: string, init: RequestInit) => fetchImpl(url, init),
+      [customFetch]: jwksFetch,
     });
   };
 
