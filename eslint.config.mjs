@@ -37,6 +37,11 @@ export default [
     },
   },
   {
+    // Nest reads constructor types at run time (emitDecoratorMetadata): an `import type` there breaks DI.
+    files: ['apps/control-plane/**/*.ts'],
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
+  },
+  {
     files: ['libs/**/*.ts', 'apps/worker/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-console': 'error' },
