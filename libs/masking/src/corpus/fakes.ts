@@ -213,7 +213,7 @@ export class Fake {
     return this.pick([`**** **** **** ${l4}`, `XXXX-XXXX-XXXX-${l4}`, `ending in ${l4}`, `•••• ${l4}`, `card ${l4}`]);
   }
   version(): string {
-    return this.pick([`v${this.int(1, 9)}.${this.int(0, 20)}.${this.int(0, 30)}.${this.int(0, 99)}`, `${this.int(1, 20)}.${this.int(0, 9)}.${this.int(0, 9)}.${this.int(1, 9)}-beta`, `version ${this.int(1, 9)}.${this.int(0, 9)}.${this.int(0, 9)}.${this.int(0, 999)}`, `1.3.6.1.4.1.${this.int(100, 60000)}`, `2.5.4.${this.int(1, 40)}`]);
+    return this.pick([`v${this.int(1, 9)}.${this.int(0, 20)}.${this.int(0, 30)}.${this.int(0, 99)}`, `${this.int(1, 20)}.${this.int(0, 9)}.${this.int(0, 9)}.${this.int(1, 9)}-beta`, `version ${this.int(1, 9)}.${this.int(0, 9)}.${this.int(0, 9)}.${this.int(0, 999)}`, `1.3.6.1.4.1.${this.int(100, 60000)}`, `OID 2.5.4.${this.int(1, 40)}`]);
   }
 }
 
