@@ -1,12 +1,24 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { AuthService } from './auth/auth.service';
+import { buildGqlContext } from './common/graphql-context';
+import { formatGraphqlError } from './common/graphql-error.formatter';
+import { graphqlMetricsPlugin } from './common/graphql-metrics.plugin';
 import { APP_CONFIG, type AppConfig } from './config/config';
+import { ConnectionsModule } from './connections/connections.module';
+import { GrantsModule } from './grants/grants.module';
 import { HealthController } from './health/health.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { PolicyModule } from './policy/policy.module';
 import { PrismaService } from './prisma/prisma.service';
 import { RedisService } from './redis/redis.service';
+import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
+import { StartupService } from './startup.service';
 import { SystemResolver } from './system/system.resolver';
+import { WorkerPoolsModule } from './worker-pools/worker-pools.module';
 
 @Global()
 @Module({})
@@ -20,6 +32,8 @@ class CoreModule {
   }
 }
 
+const wsLogger = new Logger('GraphQLWebSocket');
+
 @Module({})
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
@@ -27,19 +41,47 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forConfig(config),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          introspection: true,
-          subscriptions: { 'graphql-ws': true },
-          // Errors carry a code and a message; never a stack trace.
-          includeStacktraceInErrorResponses: false,
+          imports: [AuthModule],
+          inject: [AuthService, MetricsService],
+          useFactory: (auth: AuthService, metrics: MetricsService) => ({
+            path: '/graphql',
+            autoSchemaFile: true,
+            sortSchema: true,
+            introspection: true,
+            context: buildGqlContext,
+            subscriptions: {
+              'graphql-ws': {
+                // Refuse the socket at connection_init without a valid credential; each subscription is still checked by role.
+                onConnect: async (ctx) => {
+                  const { authorization, clientAddress } = buildGqlContext(ctx);
+                  try {
+                    await auth.authenticate(authorization, clientAddress);
+                    return true;
+                  } catch (err) {
+                    wsLogger.debug({ msg: 'graphql-ws connection refused', clientAddress, reason: (err as Error).message });
+                    return false;
+                  }
+                },
+              },
+            },
+            plugins: [graphqlMetricsPlugin(metrics)],
+            formatError: formatGraphqlError,
+            // Errors carry a code and a message; never a stack trace.
+            includeStacktraceInErrorResponses: false,
+          }),
         }),
+        AuthModule,
+        AuditModule,
+        PolicyModule,
+        WorkerPoolsModule,
+        ConnectionsModule,
+        ServiceAccountsModule,
+        GrantsModule,
       ],
       controllers: [HealthController],
-      providers: [SystemResolver],
+      providers: [SystemResolver, StartupService],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { generateApiKey } from '@airlock/identity';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,11 +9,12 @@ import { ConfigError, loadConfig } from './config/config';
 describe('control plane bootstrap (real Postgres and Redis)', () => {
   let db: TestDatabase;
   let cp: Awaited<ReturnType<typeof startControlPlane>>;
+  const adminToken = generateApiKey().key;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     cp = await startControlPlane(
-      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_HTTP_PORT: '0', AIRLOCK_REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' }),
+      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_HTTP_PORT: '0', AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' }),
     );
   });
   afterAll(async () => {
@@ -33,7 +35,7 @@ describe('control plane bootstrap (real Postgres and Redis)', () => {
   });
 
   it('streams a subscription over graphql-ws', async () => {
-    const client = createClient({ url: cp.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket });
+    const client = createClient({ url: cp.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${adminToken}` } });
     const got = await new Promise<unknown>((resolve, reject) => {
       const stop = client.subscribe(
         { query: 'subscription { serverTicks { version contractsVersion } }' },

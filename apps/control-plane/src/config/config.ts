@@ -23,6 +23,8 @@ const schema = z.object({
   AIRLOCK_GROUP_ROLES: z.string().default('airlock-admins=ADMIN;airlock-approvers=APPROVER;airlock-auditors=AUDITOR'),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_AUDIENCE: z.string().default('airlock'),
+  /** How often every pool's snapshot in Redis is checked against the database (and expired grants dropped). */
+  AIRLOCK_POLICY_REFRESH_SECONDS: z.coerce.number().positive().default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -43,6 +45,7 @@ export interface AppConfig {
   groupRoles: Map<string, Array<z.infer<typeof Role>>>;
   oidc: { issuer: string; audience: string } | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  policyRefreshMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     groupRoles: parseGroupRoles(e.AIRLOCK_GROUP_ROLES),
     oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER.replace(/\/$/, ''), audience: e.OIDC_AUDIENCE } : undefined,
     logLevel: e.LOG_LEVEL,
+    policyRefreshMs: Math.round(e.AIRLOCK_POLICY_REFRESH_SECONDS * 1000),
   };
 }
 

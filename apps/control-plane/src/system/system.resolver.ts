@@ -1,5 +1,6 @@
 import { Field, ObjectType, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { CONTRACTS_VERSION } from '@airlock/contracts';
+import { Authenticated } from '../auth/roles.decorator';
 
 @ObjectType()
 export class ServerInfo {
@@ -11,6 +12,7 @@ export class ServerInfo {
 const VERSION = '0.1.0';
 
 @Resolver(() => ServerInfo)
+@Authenticated()
 export class SystemResolver {
   @Query(() => ServerInfo, { description: 'Version of this control plane and of the wire contracts it speaks.' })
   serverInfo(): ServerInfo {

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { PolicyModule } from '../policy/policy.module';
+import { GrantsRepository } from './grants.repository';
+import { GrantsResolver } from './grants.resolver';
+import { GrantsService } from './grants.service';
+
+@Module({
+  imports: [PolicyModule],
+  providers: [GrantsRepository, GrantsService, GrantsResolver],
+})
+export class GrantsModule {}
