@@ -21,6 +21,8 @@ const schema = z.object({
   AIRLOCK_PG_TLS_KEY_FILE: z.string().optional(),
   AIRLOCK_PG_REQUIRE_TLS: z.enum(['0', '1', 'true', 'false']).default('0'),
   AIRLOCK_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  /** Cap on one message from a target: a DataRow may legitimately reach Postgres's own 1 GiB. */
+  AIRLOCK_PG_MAX_SERVER_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024 + 1024),
   AIRLOCK_HEALTH_LISTEN: listen.default('127.0.0.1:8081'),
   AIRLOCK_STATE_DIR: z.string().default('.airlock/worker'),
   AIRLOCK_CONSOLE_URL: z.string().url().default('http://127.0.0.1:8080'),
@@ -41,7 +43,7 @@ export interface WorkerConfig {
   redisUrl: string;
   redisPrefix: string;
   poolPrivateKey: string | undefined;
-  postgres: { listen: HostPort; advertise: string; tls?: { cert: Buffer; key: Buffer }; requireTls: boolean; maxMessageBytes: number };
+  postgres: { listen: HostPort; advertise: string; tls?: { cert: Buffer; key: Buffer }; requireTls: boolean; maxMessageBytes: number; maxServerMessageBytes: number };
   health: HostPort;
   stateDir: string;
   consoleUrl: string;
@@ -75,7 +77,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     redisUrl: e.REDIS_URL,
     redisPrefix: e.AIRLOCK_REDIS_PREFIX,
     poolPrivateKey,
-    postgres: { listen: pgListen, advertise: e.AIRLOCK_PG_ADVERTISE ?? e.AIRLOCK_PG_LISTEN, tls, requireTls, maxMessageBytes: e.AIRLOCK_MAX_MESSAGE_BYTES },
+    postgres: { listen: pgListen, advertise: e.AIRLOCK_PG_ADVERTISE ?? e.AIRLOCK_PG_LISTEN, tls, requireTls, maxMessageBytes: e.AIRLOCK_MAX_MESSAGE_BYTES, maxServerMessageBytes: e.AIRLOCK_PG_MAX_SERVER_MESSAGE_BYTES },
     health: hostPort(e.AIRLOCK_HEALTH_LISTEN),
     stateDir: e.AIRLOCK_STATE_DIR,
     consoleUrl: e.AIRLOCK_CONSOLE_URL,

@@ -1,4 +1,5 @@
 import type { ListenerFactory } from './bootstrap';
+import { postgresListener } from './postgres/listener';
 
 /** The protocol listeners a worker process runs. */
-export const LISTENERS: ListenerFactory[] = [];
+export const LISTENERS: ListenerFactory[] = [postgresListener()];

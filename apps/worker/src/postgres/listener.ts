@@ -1,0 +1,52 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ListenerFactory, ProtocolListener, WorkerContext } from '../bootstrap';
+import { CancelRegistry } from './cancel-registry';
+import type { SessionHooksFactory } from './hooks';
+import { LogRecorder, type Recorder } from './recorder';
+import { PgSession } from './session';
+import { sessionCounter } from './session-counter';
+
+export interface PostgresListenerOptions {
+  /** Hook sets every session gets, in order; default: the session counter. */
+  hooks?: (ctx: WorkerContext) => SessionHooksFactory[];
+  /** Where the session counter records; default: debug logs. */
+  recorder?: (ctx: WorkerContext) => Recorder;
+}
+
+/** The worker's Postgres listener (AIRLOCK_PG_LISTEN). */
+export function postgresListener(options: PostgresListenerOptions = {}): ListenerFactory {
+  return async (ctx: WorkerContext): Promise<ProtocolListener> => {
+    const { listen, tls: tlsFiles } = ctx.config.postgres;
+    const log = ctx.log.child({ listener: 'postgres' });
+    const recorder = options.recorder?.(ctx) ?? new LogRecorder(log);
+    const hooks = options.hooks?.(ctx) ?? [sessionCounter(recorder)];
+    const secureContext = tlsFiles ? tls.createSecureContext({ cert: tlsFiles.cert, key: tlsFiles.key }) : undefined;
+    const cancels = new CancelRegistry();
+    const sessions = new Set<PgSession>();
+    const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 }, (socket) => {
+      const session = new PgSession({ ctx: { ...ctx, log }, cancels, hooks, secureContext, onClose: (s) => sessions.delete(s) }, socket);
+      sessions.add(session);
+      session.run().catch((err: Error) => log.error({ err: err.message }, 'postgres: session crashed'));
+    });
+    server.on('error', (err) => log.error({ err: err.message }, 'postgres: listener error'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => (server.off('error', reject), resolve()));
+    });
+    const addr = server.address() as net.AddressInfo;
+    const address = `${listen.host}:${addr.port}`;
+    log.info({ address, tls: !!secureContext, requireTls: ctx.config.postgres.requireTls }, 'postgres: listening');
+    return {
+      name: 'postgres',
+      address,
+      sessions: () => sessions.size,
+      async close() {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const s of [...sessions]) s.destroy();
+        });
+      },
+    };
+  };
+}

@@ -1,0 +1,554 @@
+import type { Duplex } from 'node:stream';
+import {
+  BackendCode,
+  buildDescribe,
+  buildParse,
+  buildQuery,
+  errorResponse,
+  type FieldDescription,
+  ForwardRun,
+  type FrameReader,
+  FrontendCode,
+  buildNoticeResponse,
+  parseBind,
+  parseClose,
+  parseCommandComplete,
+  parseDescribe,
+  parseErrorResponse,
+  parseExecute,
+  parseParse,
+  parseQuery,
+  parseRowDescription,
+  PgProtocolError,
+  protocolErrorResponse,
+} from '@airlock/pg-wire';
+import type { Logger } from '../logger';
+import type { BlockVerdict, PreparedStatementInfo, RowPlan, RowSource, SessionHooks, SessionStats } from './hooks';
+import { type Decision, decide } from './verdicts';
+
+// The relay of one session after login. Both directions are framed by a FrameReader; frames no
+// hook needs are forwarded as the original bytes, coalesced per chunk (ForwardRun) and written
+// between cork()/uncork(). Inspection and tracking switch on only when a hook asks for them.
+
+interface TrackedStatement extends PreparedStatementInfo {
+  /** Result columns: undefined = not described yet, null = returns no rows. */
+  desc: FieldDescription[] | null | undefined;
+  /** Airlock asked upstream to describe it. */
+  describing?: boolean;
+}
+interface TrackedPortal {
+  statement: string;
+  resultFormats: number[];
+  desc: FieldDescription[] | null | undefined;
+}
+/** A client request whose backend answer the row tracking must attribute. */
+type Expect =
+  | { k: 'describeS'; name: string; swallow: boolean }
+  | { k: 'describeP'; name: string }
+  | { k: 'execute'; portal: string; plan: RowPlanSet | null | undefined }
+  | { k: 'sync' }
+  | { k: 'query'; sql: string };
+
+/** The plans of every row hook for one result: [hook, plan] pairs. */
+type RowPlanSet = [SessionHooks, RowPlan][];
+
+export interface RelayOptions {
+  client: Duplex;
+  clientReader: FrameReader;
+  upstream: Duplex;
+  upstreamReader: FrameReader;
+  hooks: readonly SessionHooks[];
+  stats: SessionStats;
+  log: Logger;
+  /** Random per session: the SQL injected upstream in a blocked statement's place. */
+  blockMarker: string;
+  onEnd(reason: string): void;
+}
+
+const Q = FrontendCode.Query;
+const EXECUTE = FrontendCode.Execute;
+
+export class Relay {
+  private readonly client: Duplex;
+  private readonly upstream: Duplex;
+  private readonly clientReader: FrameReader;
+  private readonly upReader: FrameReader;
+  private readonly toUpstream = new ForwardRun();
+  private readonly toClient = new ForwardRun();
+  private readonly stats: SessionStats;
+  private readonly log: Logger;
+
+  private readonly queryHooks: SessionHooks['onQuery'][];
+  private readonly parseHooks: SessionHooks['onParse'][];
+  private readonly bindHooks: SessionHooks['onBind'][];
+  private readonly executeHooks: SessionHooks[];
+  private readonly rowHooks: SessionHooks[];
+  private readonly completeHooks: SessionHooks[];
+  private readonly errorHooks: SessionHooks[];
+  /** Any client message needs parsing (a statement hook or row tracking). */
+  private readonly inspectClient: boolean;
+  /** Any server message needs parsing. */
+  private readonly inspectServer: boolean;
+  private readonly tracking: boolean;
+
+  private readonly statements = new Map<string, TrackedStatement>();
+  private readonly portals = new Map<string, TrackedPortal>();
+  private readonly expect: Expect[] = [];
+  private queryPlan: RowPlanSet | null = null;
+
+  private readonly marker: Buffer;
+  private readonly markerSql: string;
+  private blocksInFlight = 0;
+  private injectNext: Buffer | null = null;
+  private skipUntilSync = false;
+  private holding = false;
+  private upstreamFull = false;
+  private clientFull = false;
+  private ended = false;
+  /** Transaction status of the last ReadyForQuery. */
+  txStatus = 0x49;
+
+  constructor(private readonly opts: RelayOptions) {
+    this.client = opts.client;
+    this.upstream = opts.upstream;
+    this.clientReader = opts.clientReader;
+    this.upReader = opts.upstreamReader;
+    this.stats = opts.stats;
+    this.log = opts.log;
+    const hooks = opts.hooks;
+    this.queryHooks = hooks.filter((h) => h.onQuery).map((h) => h.onQuery!.bind(h));
+    this.parseHooks = hooks.filter((h) => h.onParse).map((h) => h.onParse!.bind(h));
+    this.bindHooks = hooks.filter((h) => h.onBind).map((h) => h.onBind!.bind(h));
+    this.executeHooks = hooks.filter((h) => h.onExecute);
+    this.rowHooks = hooks.filter((h) => h.onRowDescription);
+    this.completeHooks = hooks.filter((h) => h.onCommandComplete);
+    this.errorHooks = hooks.filter((h) => h.onError);
+    this.tracking = this.rowHooks.length > 0;
+    this.inspectClient = this.tracking || this.queryHooks.length + this.parseHooks.length + this.bindHooks.length + this.executeHooks.length > 0;
+    this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length > 0;
+    this.markerSql = opts.blockMarker;
+    this.marker = Buffer.from(opts.blockMarker);
+  }
+
+  start(): void {
+    this.client.on('data', this.onClientData);
+    this.upstream.on('data', this.onUpstreamData);
+    this.client.on('drain', this.onClientDrain);
+    this.upstream.on('drain', this.onUpstreamDrain);
+    // Frames the client pipelined behind its password, or the server behind ReadyForQuery.
+    if (this.clientReader.buffered > 0) this.pumpClient();
+    if (this.upReader.buffered > 0) this.pumpUpstream();
+  }
+
+  /** Writes a message of Airlock's own to the client at a frame boundary. */
+  sendToClient(bytes: Buffer): void {
+    this.client.write(bytes);
+  }
+
+  // ---- client → upstream ---------------------------------------------------------------------
+
+  private readonly onClientData = (chunk: Buffer): void => {
+    this.stats.bytesIn += chunk.length;
+    this.clientReader.push(chunk);
+    if (!this.holding) this.pumpClient();
+  };
+
+  private pumpClient(): void {
+    const up = this.upstream;
+    const reader = this.clientReader;
+    const run = this.toUpstream;
+    let ok = true;
+    up.cork();
+    try {
+      let f;
+      while (!this.holding && (f = reader.next()) !== null) {
+        const code = f.code;
+        if (code === Q || code === EXECUTE) this.stats.statements++;
+        if (this.skipUntilSync) {
+          if (code === FrontendCode.Sync) {
+            this.skipUntilSync = false;
+            if (this.tracking) this.expect.push({ k: 'sync' });
+          } else if (code !== FrontendCode.Terminate) {
+            if (code === EXECUTE) this.stats.statements--;
+            continue;
+          }
+        } else if (this.inspectClient && code !== FrontendCode.CopyData) {
+          const decision = this.inspect(code, f.bytes);
+          if (decision !== null && decision.action !== 'allow') {
+            const done = run.take();
+            if (done !== null) ok = up.write(done) && ok;
+            if (decision.action === 'block') {
+              ok = this.block(code, decision) && ok;
+              continue;
+            }
+            this.hold(code, f.bytes, decision);
+            break;
+          }
+        }
+        const done = run.append(f.bytes);
+        if (done !== null) ok = up.write(done) && ok;
+        if (this.injectNext !== null) {
+          const before = run.take();
+          if (before !== null) ok = up.write(before) && ok;
+          ok = up.write(this.injectNext) && ok;
+          this.injectNext = null;
+        }
+      }
+      const rest = run.take();
+      if (rest !== null) ok = up.write(rest) && ok;
+    } catch (err) {
+      this.protocolError(err, 'client');
+      return;
+    } finally {
+      up.uncork();
+    }
+    if (!ok && !this.upstreamFull) {
+      this.upstreamFull = true;
+      this.client.pause();
+    }
+  }
+
+  private readonly onUpstreamDrain = (): void => {
+    if (!this.upstreamFull) return;
+    this.upstreamFull = false;
+    if (!this.holding) this.client.resume();
+  };
+
+  /** Parses what hooks or tracking need; returns a decision for statements, else null. */
+  private inspect(code: number, bytes: Buffer): Decision | null {
+    switch (code) {
+      case FrontendCode.Query: {
+        const sql = parseQuery(bytes).sql;
+        const d = this.queryHooks.length ? decide(this.queryHooks as ((sql: string) => never)[], [sql]) : null;
+        if (this.tracking && (d === null || d.action === 'allow')) this.expect.push({ k: 'query', sql });
+        return d;
+      }
+      case FrontendCode.Parse: {
+        const p = parseParse(bytes);
+        const d = this.parseHooks.length ? decide(this.parseHooks as ((n: string, s: string, t: readonly number[]) => never)[], [p.name, p.sql, p.paramTypes]) : null;
+        if (d === null || d.action === 'allow') this.statements.set(p.name, { name: p.name, sql: p.sql, paramTypes: p.paramTypes, desc: undefined });
+        return d;
+      }
+      case FrontendCode.Bind: {
+        const b = parseBind(bytes);
+        const stmt = this.statements.get(b.statement);
+        const d = this.bindHooks.length ? decide(this.bindHooks as ((bind: typeof b, s: PreparedStatementInfo | undefined) => never)[], [b, stmt]) : null;
+        if (d === null || d.action === 'allow') {
+          this.portals.set(b.portal, { statement: b.statement, resultFormats: b.resultFormats, desc: undefined });
+          if (this.tracking && stmt !== undefined && stmt.desc === undefined && !stmt.describing) {
+            // The client never described this statement: ask upstream ourselves, and swallow the
+            // answer, so its rows are attributed to the right columns (not "the last ones seen").
+            this.injectNext = buildDescribe('S', b.statement);
+            this.expect.push({ k: 'describeS', name: b.statement, swallow: true });
+            stmt.describing = true;
+          }
+        }
+        return d;
+      }
+      case FrontendCode.Execute: {
+        if (this.executeHooks.length || this.tracking) {
+          const e = parseExecute(bytes);
+          for (const h of this.executeHooks) h.onExecute!(e.portal, e.maxRows);
+          if (this.tracking) this.expect.push({ k: 'execute', portal: e.portal, plan: undefined });
+        }
+        return null;
+      }
+      case FrontendCode.Describe: {
+        if (this.tracking) {
+          const d = parseDescribe(bytes);
+          this.expect.push(d.target === 'S' ? { k: 'describeS', name: d.name, swallow: false } : { k: 'describeP', name: d.name });
+        }
+        return null;
+      }
+      case FrontendCode.Close: {
+        if (this.tracking) {
+          const c = parseClose(bytes);
+          if (c.target === 'S') this.statements.delete(c.name);
+          else this.portals.delete(c.name);
+        }
+        return null;
+      }
+      case FrontendCode.Sync:
+        if (this.tracking) this.expect.push({ k: 'sync' });
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Answers a blocked statement with Postgres's own semantics by sending upstream, in its
+   * place, a statement that fails to parse, and rewriting that error into ours on the way back.
+   * The server then aborts an open transaction and skips the rest of an extended batch until
+   * Sync exactly as it would for a real error, and the answer lands in order among pipelined ones.
+   */
+  private block(code: number, verdict: BlockVerdict): boolean {
+    this.pendingBlocks.push(verdict);
+    this.blocksInFlight++;
+    if (code === FrontendCode.Query) {
+      if (this.tracking) this.expect.push({ k: 'query', sql: '' });
+      return this.upstream.write(buildQuery(this.markerSql));
+    }
+    // Extended protocol: Postgres ignores everything after an error until Sync; so do we.
+    this.skipUntilSync = code !== FrontendCode.Sync;
+    if (code === FrontendCode.Execute) this.stats.statements--;
+    return this.upstream.write(buildParse({ name: '', sql: this.markerSql, paramTypes: [] }));
+  }
+  private readonly pendingBlocks: BlockVerdict[] = [];
+
+  private hold(code: number, frame: Buffer, decision: Decision & { action: 'hold' }): void {
+    this.holding = true;
+    this.client.pause();
+    // The frame is a view of a socket chunk; keep our own copy while we wait.
+    const bytes = Buffer.from(frame);
+    if (decision.notice) this.client.write(buildNoticeResponse({ severity: 'NOTICE', severityNonLocalized: 'NOTICE', code: '00000', message: decision.notice }));
+    decision.decision
+      .then(
+        (v) => v,
+        (): BlockVerdict => ({ action: 'block', message: 'airlock: the review failed; the statement was not run' }),
+      )
+      .then((v) => {
+        if (this.ended) return;
+        this.holding = false;
+        this.upstream.cork();
+        if (v.action === 'allow') {
+          if (this.tracking) this.trackAllowed(code, bytes);
+          this.upstream.write(bytes);
+        } else {
+          this.block(code, v);
+        }
+        this.upstream.uncork();
+        this.pumpClient();
+        if (!this.holding && !this.upstreamFull) this.client.resume();
+      })
+      .catch((err: Error) => this.fail(`hold: ${err.message}`));
+  }
+
+  /** Tracking for a statement allowed after a hold (inspect() skipped it while undecided). */
+  private trackAllowed(code: number, bytes: Buffer): void {
+    if (code === FrontendCode.Query) this.expect.push({ k: 'query', sql: parseQuery(bytes).sql });
+    else if (code === FrontendCode.Parse) {
+      const p = parseParse(bytes);
+      this.statements.set(p.name, { name: p.name, sql: p.sql, paramTypes: p.paramTypes, desc: undefined });
+    } else if (code === FrontendCode.Bind) {
+      const b = parseBind(bytes);
+      this.portals.set(b.portal, { statement: b.statement, resultFormats: b.resultFormats, desc: undefined });
+    }
+  }
+
+  // ---- upstream → client ---------------------------------------------------------------------
+
+  private readonly onUpstreamData = (chunk: Buffer): void => {
+    this.upReader.push(chunk);
+    this.pumpUpstream();
+  };
+
+  private pumpUpstream(): void {
+    const client = this.client;
+    const reader = this.upReader;
+    const run = this.toClient;
+    let ok = true;
+    client.cork();
+    try {
+      let f;
+      while ((f = reader.next()) !== null) {
+        const code = f.code;
+        let out: Buffer | null = f.bytes;
+        if (code === BackendCode.ReadyForQuery) {
+          this.txStatus = f.bytes[5];
+          if (this.tracking) this.onReady();
+        } else if (code === BackendCode.ErrorResponse && this.blocksInFlight > 0 && f.bytes.includes(this.marker)) {
+          out = this.blockedError();
+        } else if (this.inspectServer) {
+          out = this.inspectBackend(code, f.bytes);
+        }
+        if (out === null) continue;
+        if (out !== f.bytes) {
+          const done = run.take();
+          if (done !== null) ok = this.out(done) && ok;
+          ok = this.out(out) && ok;
+          continue;
+        }
+        const done = run.append(out);
+        if (done !== null) ok = this.out(done) && ok;
+      }
+      const rest = run.take();
+      if (rest !== null) ok = this.out(rest) && ok;
+    } catch (err) {
+      this.protocolError(err, 'upstream');
+      return;
+    } finally {
+      client.uncork();
+    }
+    if (!ok && !this.clientFull) {
+      this.clientFull = true;
+      this.upstream.pause();
+    }
+  }
+
+  private out(bytes: Buffer): boolean {
+    this.stats.bytesOut += bytes.length;
+    return this.client.write(bytes);
+  }
+
+  private readonly onClientDrain = (): void => {
+    if (!this.clientFull) return;
+    this.clientFull = false;
+    this.upstream.resume();
+  };
+
+  private blockedError(): Buffer {
+    this.blocksInFlight--;
+    const v = this.pendingBlocks.shift() ?? { action: 'block', message: 'airlock: statement blocked' };
+    const message = v.message.startsWith('airlock:') ? v.message : `airlock: ${v.message}`;
+    return errorResponse({ severity: 'ERROR', code: v.code ?? '42501', message, detail: v.detail, hint: v.hint });
+  }
+
+  /** Returns the bytes to send (the frame, a replacement) or null to drop the frame. */
+  private inspectBackend(code: number, bytes: Buffer): Buffer | null {
+    switch (code) {
+      case BackendCode.DataRow: {
+        const plan = this.tracking ? this.currentPlan() : null;
+        if (plan === null) return bytes;
+        let frame = bytes;
+        for (const [hook, p] of plan) {
+          const replaced = hook.onDataRow ? hook.onDataRow(frame, p) : null;
+          if (replaced !== null) frame = replaced;
+        }
+        return frame;
+      }
+      case BackendCode.RowDescription:
+        return this.tracking ? this.onRowDescription(bytes) : bytes;
+      case BackendCode.NoData:
+      case BackendCode.ParameterDescription:
+        return this.tracking ? this.onNoDataOrParams(code, bytes) : bytes;
+      case BackendCode.CommandComplete:
+      case BackendCode.EmptyQueryResponse:
+      case BackendCode.PortalSuspended:
+        if (code === BackendCode.CommandComplete && this.completeHooks.length) {
+          const tag = parseCommandComplete(bytes).tag;
+          for (const h of this.completeHooks) h.onCommandComplete!(tag);
+        }
+        if (this.tracking) this.onResultEnd();
+        return bytes;
+      case BackendCode.ErrorResponse:
+        if (this.errorHooks.length) {
+          const e = parseErrorResponse(bytes);
+          for (const h of this.errorHooks) h.onError!(e);
+        }
+        if (this.tracking) this.onBackendError();
+        return bytes;
+      default:
+        return bytes;
+    }
+  }
+
+  private plansFor(fields: FieldDescription[], source: RowSource): RowPlanSet | null {
+    let set: RowPlanSet | null = null;
+    for (const h of this.rowHooks) {
+      const p = h.onRowDescription!(fields, source);
+      if (p !== null) (set ??= []).push([h, p]);
+    }
+    return set;
+  }
+
+  private onRowDescription(bytes: Buffer): Buffer | null {
+    const head = this.expect[0];
+    const fields = parseRowDescription(bytes).fields;
+    if (head?.k === 'describeS') {
+      this.expect.shift();
+      const s = this.statements.get(head.name);
+      if (s) s.desc = fields;
+      return head.swallow ? null : bytes;
+    }
+    if (head?.k === 'describeP') {
+      this.expect.shift();
+      const p = this.portals.get(head.name);
+      if (p) p.desc = fields;
+      return bytes;
+    }
+    if (head?.k === 'query') this.queryPlan = this.plansFor(fields, { kind: 'query', name: '', sql: head.sql });
+    return bytes;
+  }
+
+  private onNoDataOrParams(code: number, bytes: Buffer): Buffer | null {
+    const head = this.expect[0];
+    if (head?.k === 'describeS') {
+      if (code === BackendCode.NoData) {
+        this.expect.shift();
+        const s = this.statements.get(head.name);
+        if (s) s.desc = null;
+      }
+      return head.swallow ? null : bytes;
+    }
+    if (head?.k === 'describeP' && code === BackendCode.NoData) {
+      this.expect.shift();
+      const p = this.portals.get(head.name);
+      if (p) p.desc = null;
+    }
+    return bytes;
+  }
+
+  private currentPlan(): RowPlanSet | null {
+    const head = this.expect[0];
+    if (head?.k !== 'execute') return this.queryPlan;
+    if (head.plan !== undefined) return head.plan;
+    const portal = this.portals.get(head.portal);
+    let fields: FieldDescription[] | null | undefined = portal?.desc;
+    if (fields === undefined && portal) {
+      const stmt = this.statements.get(portal.statement);
+      // A statement's description reports text format; the Bind decides the real formats.
+      const rf = portal.resultFormats;
+      fields = stmt?.desc?.map((f, i) => ({ ...f, format: rf.length === 0 ? 0 : rf.length === 1 ? rf[0] : (rf[i] ?? 0) }));
+    }
+    const sql = portal ? (this.statements.get(portal.statement)?.sql ?? null) : null;
+    // Unknown columns must not pass unplanned: hooks get an empty description and decide.
+    head.plan = this.plansFor(fields ?? [], { kind: 'portal', name: head.portal, sql });
+    return head.plan;
+  }
+
+  private onResultEnd(): void {
+    const head = this.expect[0];
+    if (head?.k === 'execute') this.expect.shift();
+    else this.queryPlan = null;
+  }
+
+  private onBackendError(): void {
+    this.queryPlan = null;
+    // Extended protocol: the server skips to Sync, so drop what it will not answer.
+    while (this.expect.length && this.expect[0].k !== 'sync' && this.expect[0].k !== 'query') this.expect.shift();
+  }
+
+  private onReady(): void {
+    this.queryPlan = null;
+    while (this.expect.length) {
+      const e = this.expect.shift()!;
+      if (e.k === 'sync' || e.k === 'query') break;
+    }
+  }
+
+  // ---- failure ------------------------------------------------------------------------------
+
+  private protocolError(err: unknown, side: 'client' | 'upstream'): void {
+    if (err instanceof PgProtocolError) {
+      this.log.info({ side, err: err.message }, 'postgres: protocol violation, closing session');
+      const msg = side === 'client' ? err : new PgProtocolError(`upstream protocol violation: ${err.message.replace(/^airlock: /, '')}`);
+      this.client.end(protocolErrorResponse(msg));
+      this.opts.onEnd(`protocol violation (${side})`);
+      return;
+    }
+    this.fail((err as Error).message ?? String(err));
+  }
+
+  private fail(why: string): void {
+    this.log.error({ err: why }, 'postgres: relay failure, closing session');
+    this.client.end(errorResponse({ severity: 'FATAL', code: 'XX000', message: 'airlock: internal error in the gateway; the session was closed' }));
+    this.opts.onEnd(`internal error: ${why}`);
+  }
+
+  stop(): void {
+    this.ended = true;
+    this.client.off('data', this.onClientData);
+    this.upstream.off('data', this.onUpstreamData);
+  }
+}
