@@ -28,7 +28,7 @@ if (!postgres) {
 }
 ensurePrismaClient();
 step('build', build);
-const nx = path.join(root, 'node_modules/nx/bin/nx.js');
+const nx = path.join(root, 'node_modules/nx/dist/bin/nx.js');
 const nxEnv = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.CI ? 'true' : '' };
 step('lint and typecheck', () => run(process.execPath, [nx, 'run-many', '-t', 'lint', 'typecheck', '--parallel=2', '--outputStyle=static'], { env: nxEnv }));
 
