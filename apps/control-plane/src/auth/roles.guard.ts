@@ -43,7 +43,7 @@ export class RolesGuard implements CanActivate {
     }
     if (required.length === 0 || principal.roles.includes(Role.ADMIN) || required.some((r) => principal.roles.includes(r))) return true;
 
-    const needed = [Role.ADMIN, ...required].join(' or ');
+    const needed = [...new Set([Role.ADMIN, ...required])].join(' or ');
     if (info.parentType.name === 'Mutation') {
       await this.audit.record({ principal, action: info.fieldName, input: gql.getArgs<{ input?: unknown }>().input, outcome: 'FORBIDDEN' });
     }

@@ -1,3 +1,5 @@
+import { IntrinsicException } from '@nestjs/common';
+
 /**
  * The five ways an API call can fail on the caller's side. Every feature
  * exception maps its own codes onto one of these; the GraphQL error formatter
@@ -11,8 +13,12 @@ export enum ErrorKind {
   CONFLICT = 'CONFLICT',
 }
 
-/** Base of every feature exception: a stable `code` for clients and a kind for the formatter. */
-export abstract class AirlockException<Code extends string = string> extends Error {
+/**
+ * Base of every feature exception: a stable `code` for clients and a kind for
+ * the formatter. Intrinsic: these are the caller's errors, answered, not
+ * logged as server failures by Nest's exception handler.
+ */
+export abstract class AirlockException<Code extends string = string> extends IntrinsicException {
   abstract readonly kind: ErrorKind;
 
   constructor(

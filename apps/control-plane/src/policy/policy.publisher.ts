@@ -27,6 +27,8 @@ return 1`;
 export class PolicyPublisher implements OnModuleDestroy {
   private readonly logger = new Logger(PolicyPublisher.name);
   private timer: NodeJS.Timeout | undefined;
+  private nextTickAt = Infinity;
+  private started = false;
   private stopped = false;
 
   constructor(
@@ -54,6 +56,7 @@ export class PolicyPublisher implements OnModuleDestroy {
 
   /** Boot: republish everything, then keep checking that Redis matches the database. */
   async start(): Promise<void> {
+    this.started = true;
     await this.publishAll();
     this.schedule(this.config.policyRefreshMs);
   }
@@ -93,8 +96,11 @@ export class PolicyPublisher implements OnModuleDestroy {
   }
 
   private schedule(ms: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.nextTickAt = Date.now() + ms;
     this.timer = setTimeout(() => {
+      this.nextTickAt = Infinity;
       void this.refresh()
         .catch((err: Error) => {
           this.logger.error({ msg: 'policy refresh failed', err: err.message });
@@ -116,6 +122,9 @@ export class PolicyPublisher implements OnModuleDestroy {
     const k = this.redis.keys;
     const written = await this.redis.client.eval(SET_IF_NEWER, 1, k.policySnapshot(snapshot.pool), JSON.stringify(snapshot), String(snapshot.version), k.policyChannel(), force ? '1' : '0', JSON.stringify(notice));
     end();
+    // A grant that expires before the next tick brings the tick forward, so workers drop it on time.
+    const expiry = nextExpiry(snapshot, now);
+    if (expiry && expiry.getTime() + 50 < this.nextTickAt) this.schedule(Math.max(expiry.getTime() - Date.now() + 50, 50));
     this.metrics.policyPublishes.inc({ pool: snapshot.pool });
     this.logger.log({ msg: written ? 'policy published' : 'policy superseded by a newer snapshot', pool: snapshot.pool, version: snapshot.version, connections: snapshot.connections.length, grants: snapshot.grants.length });
     return snapshot;
