@@ -1,6 +1,7 @@
 /** Masking of one decoded string (plain text or a JSON document) under a policy's detectors and styles. */
 import { type Detection } from './detect';
 import { maskJson } from './json';
+import { F_ESCAPE } from './prefilter';
 import { Hasher, label, render } from './styles';
 import { emptyCounts } from './counts';
 import { type EntityType, type MaskCounts, type MaskingPolicy, type MaskStyle, type Span } from './types';
@@ -33,6 +34,12 @@ export class Core {
    * previews), so `null`-styled entities render as redact.
    */
   maskString(text: string, flags: number, hint: string | undefined, tryJson: boolean, deadline: number, freeText: boolean): StringResult {
+    // The raw text is a superset test for the JSON walk (keys sit right before their values, so
+    // label contexts still apply): most JSON cells that tripped the prefilter on an epoch or a
+    // timestamp stop here without a parse. Escapes (\u0040) can hide characters, so they always walk.
+    if (tryJson && !(flags & F_ESCAPE) && this.detection.find(text, flags, { hint }, deadline).length === 0) {
+      return { text, spans: [], changed: false, nulled: false };
+    }
     if (tryJson) {
       const res = maskJson(text, {
         find: (s, f, h) => this.detection.find(s, f, { hint: h ?? hint }, deadline),

@@ -1,6 +1,6 @@
 /** Runs the detectors a prefilter allows and resolves overlaps into a sorted, disjoint span list. */
-import { detectCard, detectEmail, detectIban, detectIp, detectPhone, detectSsn, type DetectContext, type Detector } from './detectors';
-import { F_AT, F_B64_40, F_COLON, F_DIG4, F_DIG7, F_ESCAPE, F_IBAN, F_PEM, F_TOKEN } from './prefilter';
+import { detectBarePhone, detectBareSsn, detectCard, detectEmail, detectIban, detectIpv4, detectIpv6, detectPhone, detectSsn, type DetectContext, type Detector } from './detectors';
+import { F_AT, F_B64_40, F_BARE, F_COLON, F_DIG7, F_ESCAPE, F_IBAN, F_IPV4, F_LONG, F_PEM, F_TOKEN } from './prefilter';
 import { detectAws, detectJwt, detectPem, detectTokens } from './secrets';
 import { type EntityType, type Span } from './types';
 
@@ -12,7 +12,7 @@ interface Entry {
 }
 
 // F_ESCAPE never reaches here for plain text; JSON leaves are decoded before detection.
-const ALL = F_AT | F_DIG4 | F_DIG7 | F_IBAN | F_TOKEN | F_B64_40 | F_COLON | F_PEM | F_ESCAPE;
+const ALL = F_AT | F_IPV4 | F_DIG7 | F_LONG | F_BARE | F_IBAN | F_TOKEN | F_B64_40 | F_COLON | F_PEM | F_ESCAPE;
 
 const TABLE: readonly Entry[] = [
   { flags: F_PEM, entities: ['PRIVATE_KEY'], run: detectPem },
@@ -20,11 +20,14 @@ const TABLE: readonly Entry[] = [
   { flags: F_TOKEN, entities: ['GITHUB_TOKEN', 'GITLAB_TOKEN', 'SLACK_TOKEN'], run: detectTokens },
   { flags: F_TOKEN | F_B64_40, entities: ['AWS_ACCESS_KEY', 'AWS_SECRET_KEY'], run: detectAws },
   { flags: F_AT, entities: ['EMAIL'], run: detectEmail },
-  { flags: F_DIG7, entities: ['CARD'], run: detectCard },
+  { flags: F_DIG7 | F_LONG, entities: ['CARD'], run: detectCard },
   { flags: F_DIG7, entities: ['SSN'], run: detectSsn },
+  { flags: F_BARE, entities: ['SSN'], run: detectBareSsn },
   { flags: F_DIG7, entities: ['PHONE'], run: detectPhone },
+  { flags: F_BARE, entities: ['PHONE'], run: detectBarePhone },
   { flags: F_IBAN, entities: ['IBAN'], run: detectIban },
-  { flags: F_DIG4 | F_COLON, entities: ['IP'], run: detectIp },
+  { flags: F_IPV4, entities: ['IP'], run: detectIpv4 },
+  { flags: F_COLON, entities: ['IP'], run: detectIpv6 },
 ];
 
 export class Detection {
@@ -47,8 +50,9 @@ export class Detection {
     for (const e of this.entries) {
       if ((e.flags & flags) === 0) continue;
       e.run(text, found, ctx);
-      if (deadline !== Infinity && performance.now() > deadline) throw new BudgetExceeded();
     }
+    // Checked once per string: detectors are linear, so this bounds big cells, not pathological ones.
+    if (deadline !== Infinity && performance.now() > deadline) throw new BudgetExceeded();
     return resolve(found.filter((s) => this.enabled.has(s.entity)));
   }
 }

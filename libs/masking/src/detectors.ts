@@ -77,11 +77,14 @@ const SSN_RE = /(?<![\w.+/-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\w)/g;
 const SSN_BARE_RE = /(?<![\w.+/-])(\d{3})(\d{2})(\d{4})(?![\w]|[./-]\w)/g;
 const SSN_CONTEXT = /\b(ssn|social[ _-]?security|ss#)/i;
 
-export const detectSsn: Detector = (text, out, ctx) => {
+export const detectSsn: Detector = (text, out) => {
   for (const m of text.matchAll(SSN_RE)) {
     if (isSsn(m[1], m[3], m[4])) push(out, 'SSN', m.index, m.index + m[0].length);
   }
-  // Nine bare digits are an SSN only with a label nearby: otherwise every 9-digit id would be masked.
+};
+
+/** Nine bare digits are an SSN only with a label nearby: otherwise every 9-digit id would be masked. */
+export const detectBareSsn: Detector = (text, out, ctx) => {
   const hinted = ctx.hint !== undefined && SSN_CONTEXT.test(ctx.hint.replace(/_/g, ' '));
   if (!hinted && !SSN_CONTEXT.test(text)) return;
   for (const m of text.matchAll(SSN_BARE_RE)) {
@@ -102,6 +105,7 @@ const NATL_RE = /(?<![\w.+/-])(?:\(0\d{1,4}\) ?|0\d{1,4}[ -])\d{2,8}(?:[ -]\d{2,
 // Bare 10/11-digit numbers are phones only under a phone-ish label: otherwise epochs and ids would match.
 const BARE_RE = /(?<![\w.+/-])\d{10,11}(?![\w]|[./-]\w)/g;
 const PHONE_LABEL = /(phone|tel|mobile|cell|fax|whatsapp|sms|msisdn)[^\d\n]{0,12}$/i;
+const PHONE_WORD = /phone|tel|mobile|cell|fax|whatsapp|sms|msisdn/i;
 const PHONE_HINT = /phone|mobile|(^|_)(tel|cell|fax|msisdn)($|_)/i;
 const DATE_LIKE = /^(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})/;
 
@@ -118,11 +122,15 @@ function bareOk(d: string): boolean {
   return /^[2-9]\d\d[2-9]/.test(d) || (d[0] === '0' && d[1] !== '0');
 }
 
-export const detectPhone: Detector = (text, out, ctx) => {
+export const detectBarePhone: Detector = (text, out, ctx) => {
   const hinted = ctx.hint !== undefined && PHONE_HINT.test(ctx.hint);
+  if (!hinted && !PHONE_WORD.test(text)) return;
   for (const m of text.matchAll(BARE_RE)) {
     if (bareOk(m[0]) && (hinted || PHONE_LABEL.test(text.slice(Math.max(0, m.index - 24), m.index)))) push(out, 'PHONE', m.index, m.index + m[0].length);
   }
+};
+
+export const detectPhone: Detector = (text, out) => {
   for (const m of text.matchAll(INTL_RE)) {
     // '00…' right after another digit group is the middle of a longer number (an IBAN, an invoice id).
     if (m[0][0] === '0' && /[\dA-Z][ .-]$/.test(text.slice(Math.max(0, m.index - 2), m.index))) continue;
@@ -171,16 +179,18 @@ const VERSION_HINT = /version|(^|_)(ver|oid|release|build)($|_)/i;
 // "Chrome/120.0.0.0": a product token, not a host ("http://10.0.0.1" ends in '//' and still counts).
 const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
 
-export const detectIp: Detector = (text, out, ctx) => {
+export const detectIpv4: Detector = (text, out, ctx) => {
   // A dotted quad in a column or key named like a version or an OID is one (app_version = 2.5.4.8).
-  const versionish = ctx.hint !== undefined && VERSION_HINT.test(ctx.hint);
+  if (ctx.hint !== undefined && VERSION_HINT.test(ctx.hint)) return;
   for (const m of text.matchAll(IPV4_RE)) {
-    if (versionish) break;
     if (!ipv4Valid(m[0])) continue;
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     if (VERSION_BEFORE.test(before) || PRODUCT_BEFORE.test(before)) continue;
     push(out, 'IP', m.index, m.index + m[0].length);
   }
+};
+
+export const detectIpv6: Detector = (text, out) => {
   for (const m of text.matchAll(IPV6_RE)) {
     let raw = m[0];
     while (raw.endsWith('.')) raw = raw.slice(0, -1);

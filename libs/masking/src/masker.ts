@@ -151,6 +151,8 @@ class Engine implements Masker {
   }
 
   private numeric(col: PlannedColumn, value: Buffer | string): CellResult {
+    // Fewer bytes than the shortest card number (13 digits; binary int8 is 8 bytes, numeric 8 + 2/4 digits).
+    if (!col.binary && value.length < 13) return { value, changed: false };
     let digits: string | null;
     if (typeof value === 'string') digits = value;
     else if (col.binary) digits = col.typeOid === INT8_OID || col.typeOid === NUMERIC_OID ? decodeBinaryInteger(value, col.typeOid) : null;

@@ -7,12 +7,14 @@
  */
 
 export const F_AT = 1; // '@' → email
-export const F_DIG4 = 2; // >= 4 digits in one numeric chunk → IPv4
-export const F_DIG7 = 4; // >= 7 digits in one numeric chunk → phone, SSN, card
+export const F_IPV4 = 2; // >= 4 digits and >= 3 dots in one numeric chunk → IPv4
+export const F_DIG7 = 4; // >= 7 digits in one chunk with separators or a '+' → phone, SSN, card
+export const F_LONG = 512; // >= 12 contiguous digits → card
+export const F_BARE = 1024; // >= 9 contiguous digits → a labelled bare SSN or phone
 export const F_IBAN = 8; // [A-Z][A-Z][0-9][0-9]
 export const F_TOKEN = 16; // a known secret-token prefix
 export const F_B64_40 = 32; // a run of >= 40 base64 characters → AWS secret key
-export const F_COLON = 64; // >= 2 colons in one hex/colon chunk → IPv6
+export const F_COLON = 64; // '::' or >= 7 colons in one hex/colon chunk → IPv6
 export const F_PEM = 128; // '-----BEGIN'
 export const F_ESCAPE = 256; // '\u' (JSON escapes can hide any character)
 
@@ -77,6 +79,10 @@ export function prefilter(src: Buffer | string): number {
   const n = src.length;
   let flags = 0;
   let digits = 0; // digits in the current numeric chunk
+  let dots = 0; // dots in the current numeric chunk
+  let sep = false; // the current numeric chunk has a separator (or a leading '+'/'(')
+  let run = 0; // contiguous digits
+  let prevColon = false;
   let b64 = 0; // length of the current base64 run
   let colons = 0; // colons in the current hex/colon chunk
   let p1 = 0; // class of the previous unit
@@ -87,21 +93,35 @@ export function prefilter(src: Buffer | string): number {
     if (c > 0xff) c = 0x80; // any non-Latin-1 code unit is just "other"
     const k = CLASS[c];
     if (k & C_DIGIT) {
-      if (++digits >= 4) flags |= digits >= 7 ? F_DIG4 | F_DIG7 : F_DIG4;
+      ++run;
+      if (++digits >= 7 && sep) flags |= F_DIG7;
+      if (run >= 9) flags |= run >= 12 ? F_BARE | F_LONG : F_BARE;
+      if (dots >= 3 && digits >= 4) flags |= F_IPV4;
       // [A-Z][A-Z][0-9][0-9]: the IBAN country + check digits
       if (p1 & C_DIGIT && p2 & C_UPPER && p3 & C_UPPER) flags |= F_IBAN;
-    } else if (!(k & C_NUMSEP)) {
-      digits = 0;
+    } else {
+      run = 0;
+      if (!(k & C_NUMSEP)) {
+        digits = 0;
+        dots = 0;
+        sep = false;
+      } else {
+        if (digits > 0 || c === 43 || c === 40) sep = true;
+        if (c === 46) dots++;
+      }
     }
     if (k & C_B64) {
       if (++b64 >= 40) flags |= F_B64_40;
     } else {
       b64 = 0;
     }
+    // IPv6 text has '::' or all seven colons; clock times (10:22:31) have neither.
     if (c === 58) {
-      if (++colons >= 2) flags |= F_COLON;
-    } else if (!(k & C_HEX)) {
-      colons = 0;
+      if (prevColon || ++colons >= 7) flags |= F_COLON;
+      prevColon = true;
+    } else {
+      prevColon = false;
+      if (!(k & C_HEX)) colons = 0;
     }
     if (c === 64) flags |= F_AT;
     else if (TOKEN_START[c]) flags |= tokenAt(src, i, c);
