@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import airlock from './tools/eslint-rules/plugin.mjs';
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'tmp/**', 'coverage/**'] },
@@ -45,5 +46,11 @@ export default [
     files: ['libs/**/*.ts', 'apps/worker/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // Every GraphQL operation says who may run it (tools/eslint-rules/require-roles.mjs).
+    files: ['apps/control-plane/src/**/*.ts'],
+    plugins: { airlock },
+    rules: { 'airlock/require-roles': 'error' },
   },
 ];
