@@ -1,0 +1,128 @@
+import { generatePoolKeyPair } from '@airlock/contracts';
+import { generateApiKey } from '@airlock/identity';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane } from '../bootstrap';
+import { loadConfig } from '../config/config';
+
+type RoleName = 'ADMIN' | 'APPROVER' | 'AUDITOR' | 'MEMBER';
+const ROLES: RoleName[] = ['ADMIN', 'APPROVER', 'AUDITOR', 'MEMBER'];
+const ALL = ROLES;
+
+interface Operation {
+  field: string;
+  allowed: RoleName[];
+  query: string;
+  variables?: (role: RoleName) => Record<string, unknown>;
+}
+
+// The contract of who may do what. Every root field of the schema must appear here (checked below).
+const MATRIX: Operation[] = [
+  { field: 'me', allowed: ALL, query: '{ me { name roles } }' },
+  { field: 'serverInfo', allowed: ALL, query: '{ serverInfo { version } }' },
+  { field: 'connections', allowed: ALL, query: '{ connections { name credentials { profile } } }' },
+  { field: 'connection', allowed: ALL, query: '{ connection(name: "shared") { name } }' },
+  { field: 'workers', allowed: ALL, query: '{ workers { id } }' },
+  { field: 'workerPools', allowed: ['ADMIN', 'AUDITOR'], query: '{ workerPools { name } }' },
+  { field: 'serviceAccounts', allowed: ['ADMIN', 'AUDITOR'], query: '{ serviceAccounts { name } }' },
+  { field: 'accessGrants', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ accessGrants { id } }' },
+  { field: 'auditLog', allowed: ['ADMIN', 'AUDITOR'], query: '{ auditLog(limit: 5) { id } }' },
+  {
+    field: 'registerWorkerPool', allowed: ['ADMIN'],
+    query: 'mutation($i: RegisterWorkerPoolInput!) { registerWorkerPool(input: $i) { name } }',
+    variables: (r) => ({ i: { name: `pool-${r.toLowerCase()}`, publicKey: generatePoolKeyPair().publicKey } }),
+  },
+  {
+    field: 'createConnection', allowed: ['ADMIN'],
+    query: 'mutation($i: CreateConnectionInput!) { createConnection(input: $i) { name } }',
+    variables: (r) => ({ i: { name: `c-${r.toLowerCase()}`, kind: 'POSTGRES', host: 'db', port: 5432, credentials: [{ profile: 'readonly', username: 'ro', password: 'x' }] } }),
+  },
+  { field: 'updateConnection', allowed: ['ADMIN'], query: 'mutation { updateConnection(input: { name: "shared", port: 6543 }) { port } }' },
+  { field: 'setConnectionPolicy', allowed: ['ADMIN'], query: 'mutation { setConnectionPolicy(input: { connection: "shared", guardrails: PERMISSIVE, masking: false }) { guardrails } }' },
+  { field: 'deleteConnection', allowed: ['ADMIN'], query: 'mutation { deleteConnection(input: { name: "doomed" }) { name } }' },
+  {
+    field: 'createServiceAccount', allowed: ['ADMIN'],
+    query: 'mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { name } } }',
+    variables: (r) => ({ i: { name: `made-by-${r.toLowerCase()}` } }),
+  },
+  { field: 'rotateApiKey', allowed: ['ADMIN'], query: 'mutation { rotateApiKey(input: { serviceAccount: "victim" }) { serviceAccount { name } } }' },
+  { field: 'revokeApiKey', allowed: ['ADMIN'], query: 'mutation { revokeApiKey(input: { serviceAccount: "victim" }) { name } }' },
+  { field: 'grantAccess', allowed: ['ADMIN'], query: 'mutation { grantAccess(input: { subject: "sa:victim", connection: "shared" }) { id } }' },
+  { field: 'revokeAccess', allowed: ['ADMIN'], query: 'mutation($i: RevokeAccessInput!) { revokeAccess(input: $i) { id } }', variables: () => ({ i: { id: grantId } }) },
+];
+
+let grantId = '';
+
+describe('authorization matrix: every role against every operation (real Postgres and Redis)', () => {
+  const adminToken = generateApiKey().key;
+  const tokens = {} as Record<RoleName, string>;
+  let db: TestDatabase;
+  let cp: Awaited<ReturnType<typeof startControlPlane>>;
+
+  const gql = async (query: string, variables: Record<string, unknown>, token: string) => {
+    const res = await fetch(`${cp.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  };
+  const admin = async (query: string, variables: Record<string, unknown> = {}) => {
+    const res = await gql(query, variables, adminToken);
+    if (res.errors) throw new Error(`setup failed: ${res.errors[0]?.message}`);
+    return res.data!;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    cp = await startControlPlane(
+      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_HTTP_PORT: '0', AIRLOCK_REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' }),
+    );
+    await admin('mutation($i: RegisterWorkerPoolInput!) { registerWorkerPool(input: $i) { name } }', { i: { name: 'default', publicKey: generatePoolKeyPair().publicKey } });
+    for (const name of ['shared', 'doomed']) {
+      await admin('mutation($i: CreateConnectionInput!) { createConnection(input: $i) { name } }', {
+        i: { name, kind: 'POSTGRES', host: 'db', port: 5432, credentials: [{ profile: 'readonly', username: 'ro', password: 'pw' }] },
+      });
+    }
+    await admin('mutation { createServiceAccount(input: { name: "victim" }) { apiKey } }');
+    grantId = ((await admin('mutation { grantAccess(input: { subject: "sa:victim", connection: "shared" }) { id } }')) as { grantAccess: { id: string } }).grantAccess.id;
+    for (const role of ROLES) {
+      const roles = role === 'MEMBER' ? [] : [role];
+      const data = (await admin('mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { apiKey } }', { i: { name: `as-${role.toLowerCase()}`, roles } })) as {
+        createServiceAccount: { apiKey: string };
+      };
+      tokens[role] = data.createServiceAccount.apiKey;
+    }
+  });
+  afterAll(async () => {
+    await cp?.close();
+    await db?.drop();
+  });
+
+  it('covers every root field of the schema', async () => {
+    const res = await gql('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, adminToken);
+    const schema = res.data!['__schema'] as { queryType: { fields: Array<{ name: string }> }; mutationType: { fields: Array<{ name: string }> } };
+    const fields = [...schema.queryType.fields, ...schema.mutationType.fields].map((f) => f.name).sort();
+    expect(fields).toEqual(MATRIX.map((o) => o.field).sort());
+  });
+
+  it('gives each role the roles it was assigned, plus MEMBER', async () => {
+    for (const role of ROLES) {
+      const res = await gql('{ me { roles } }', {}, tokens[role]);
+      expect((res.data!['me'] as { roles: string[] }).roles).toEqual([...new Set([role, 'MEMBER'])].sort());
+    }
+  });
+
+  const cases = MATRIX.flatMap((op) => ROLES.map((role) => ({ op, role, allowed: op.allowed.includes(role) })));
+  it.each(cases)('$role $op.field → allowed: $allowed', async ({ op, role, allowed }) => {
+    const res = await gql(op.query, op.variables?.(role) ?? {}, tokens[role]);
+    if (allowed) {
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.[op.field]).toBeDefined();
+    } else {
+      expect(res.data).toBeNull();
+      expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(res.errors?.[0]?.message).toMatch(new RegExp(`^airlock: ${op.field} requires the ADMIN`));
+    }
+  });
+});
