@@ -47,6 +47,7 @@ export class Detection {
   /** `flags` from the prefilter, or ALL to run everything that is enabled. */
   find(text: string, flags: number = ALL, ctx: DetectContext = {}, deadline = Infinity): Span[] {
     const found: Span[] = [];
+    if (flags & (F_DIG7 | F_LONG | F_BARE)) ctx = { ...ctx, digits: countDigits(text) };
     for (const e of this.entries) {
       if ((e.flags & flags) === 0) continue;
       e.run(text, found, ctx);
@@ -94,4 +95,13 @@ function greedy(spans: Span[]): Span[] {
     }
   }
   return out;
+}
+
+function countDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }

@@ -10,6 +10,8 @@ import { cardIssuer, ibanValid, ipv4Valid, ipv6Valid, isSsn, luhn } from './vali
 export interface DetectContext {
   /** Column name or JSON key the text sits under: context for SSN and AWS secret keys. */
   hint?: string;
+  /** Number of ASCII digits in the text, when the caller counted them: lets numeric detectors bail early. */
+  digits?: number;
 }
 
 export type Detector = (text: string, out: Span[], ctx: DetectContext) => void;
@@ -63,8 +65,10 @@ function cardGroupsOk(raw: string): boolean {
   return /^(4,4,4,4(,[1-3])?|4,6,5|4,6,4)$/.test(sizes);
 }
 
-export const detectCard: Detector = (text, out) => {
-  for (const m of text.matchAll(CARD_RE)) {
+export const detectCard: Detector = (text, out, ctx) => {
+  if (ctx.digits !== undefined && ctx.digits < 13) return;
+  CARD_RE.lastIndex = 0;
+  for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
     const raw = m[0];
     const digits = raw.replace(/\D/g, '');
     if (cardIssuer(digits) && luhn(digits) && cardGroupsOk(raw)) push(out, 'CARD', m.index, m.index + raw.length);
@@ -77,8 +81,10 @@ const SSN_RE = /(?<![\w.+/-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\w)/g;
 const SSN_BARE_RE = /(?<![\w.+/-])(\d{3})(\d{2})(\d{4})(?![\w]|[./-]\w)/g;
 const SSN_CONTEXT = /\b(ssn|social[ _-]?security|ss#)/i;
 
-export const detectSsn: Detector = (text, out) => {
-  for (const m of text.matchAll(SSN_RE)) {
+export const detectSsn: Detector = (text, out, ctx) => {
+  if (ctx.digits !== undefined && ctx.digits < 9) return;
+  SSN_RE.lastIndex = 0;
+  for (let m = SSN_RE.exec(text); m !== null; m = SSN_RE.exec(text)) {
     if (isSsn(m[1], m[3], m[4])) push(out, 'SSN', m.index, m.index + m[0].length);
   }
 };
@@ -87,7 +93,8 @@ export const detectSsn: Detector = (text, out) => {
 export const detectBareSsn: Detector = (text, out, ctx) => {
   const hinted = ctx.hint !== undefined && SSN_CONTEXT.test(ctx.hint.replace(/_/g, ' '));
   if (!hinted && !SSN_CONTEXT.test(text)) return;
-  for (const m of text.matchAll(SSN_BARE_RE)) {
+  SSN_BARE_RE.lastIndex = 0;
+  for (let m = SSN_BARE_RE.exec(text); m !== null; m = SSN_BARE_RE.exec(text)) {
     const before = text.slice(Math.max(0, m.index - 32), m.index);
     if ((hinted || SSN_CONTEXT.test(before)) && isSsn(m[1], m[2], m[3])) push(out, 'SSN', m.index, m.index + 9);
   }
@@ -125,13 +132,16 @@ function bareOk(d: string): boolean {
 export const detectBarePhone: Detector = (text, out, ctx) => {
   const hinted = ctx.hint !== undefined && PHONE_HINT.test(ctx.hint);
   if (!hinted && !PHONE_WORD.test(text)) return;
-  for (const m of text.matchAll(BARE_RE)) {
+  BARE_RE.lastIndex = 0;
+  for (let m = BARE_RE.exec(text); m !== null; m = BARE_RE.exec(text)) {
     if (bareOk(m[0]) && (hinted || PHONE_LABEL.test(text.slice(Math.max(0, m.index - 24), m.index)))) push(out, 'PHONE', m.index, m.index + m[0].length);
   }
 };
 
-export const detectPhone: Detector = (text, out) => {
-  for (const m of text.matchAll(INTL_RE)) {
+export const detectPhone: Detector = (text, out, ctx) => {
+  if (ctx.digits !== undefined && ctx.digits < 8) return;
+  INTL_RE.lastIndex = 0;
+  for (let m = INTL_RE.exec(text); m !== null; m = INTL_RE.exec(text)) {
     // '00…' right after another digit group is the middle of a longer number (an IBAN, an invoice id).
     if (m[0][0] === '0' && /[\dA-Z][ .-]$/.test(text.slice(Math.max(0, m.index - 2), m.index))) continue;
     // The run may have swallowed a trailing number ("+44 20 7946 0958 2024"): back off group by group.
@@ -143,11 +153,13 @@ export const detectPhone: Detector = (text, out) => {
     }
     if (intlOk(raw)) push(out, 'PHONE', m.index, m.index + raw.length);
   }
-  for (const m of text.matchAll(NANP_RE)) {
+  NANP_RE.lastIndex = 0;
+  for (let m = NANP_RE.exec(text); m !== null; m = NANP_RE.exec(text)) {
     const area = m[1].replace(/\D/g, '');
     if (/^[2-9]\d\d$/.test(area) && /^[2-9]/.test(m[2])) push(out, 'PHONE', m.index, m.index + m[0].length);
   }
-  for (const m of text.matchAll(NATL_RE)) {
+  NATL_RE.lastIndex = 0;
+  for (let m = NATL_RE.exec(text); m !== null; m = NATL_RE.exec(text)) {
     const raw = m[0];
     const n = raw.replace(/\D/g, '').length;
     if (n < 9 || n > 12 || raw.replace(/^\(/, '')[1] === '0' || DATE_LIKE.test(raw)) continue;
@@ -161,10 +173,12 @@ const IBAN_COMPACT_RE = /(?<![\w])[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?!\w)/g;
 const IBAN_SPACED_RE = /(?<![\w])[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?(?!\w)/g;
 
 export const detectIban: Detector = (text, out) => {
-  for (const m of text.matchAll(IBAN_COMPACT_RE)) {
+  IBAN_COMPACT_RE.lastIndex = 0;
+  for (let m = IBAN_COMPACT_RE.exec(text); m !== null; m = IBAN_COMPACT_RE.exec(text)) {
     if (ibanValid(m[0])) push(out, 'IBAN', m.index, m.index + m[0].length);
   }
-  for (const m of text.matchAll(IBAN_SPACED_RE)) {
+  IBAN_SPACED_RE.lastIndex = 0;
+  for (let m = IBAN_SPACED_RE.exec(text); m !== null; m = IBAN_SPACED_RE.exec(text)) {
     if (ibanValid(m[0].replace(/ /g, ''))) push(out, 'IBAN', m.index, m.index + m[0].length);
   }
 };
@@ -182,7 +196,8 @@ const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
 export const detectIpv4: Detector = (text, out, ctx) => {
   // A dotted quad in a column or key named like a version or an OID is one (app_version = 2.5.4.8).
   if (ctx.hint !== undefined && VERSION_HINT.test(ctx.hint)) return;
-  for (const m of text.matchAll(IPV4_RE)) {
+  IPV4_RE.lastIndex = 0;
+  for (let m = IPV4_RE.exec(text); m !== null; m = IPV4_RE.exec(text)) {
     if (!ipv4Valid(m[0])) continue;
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     if (VERSION_BEFORE.test(before) || PRODUCT_BEFORE.test(before)) continue;
@@ -191,7 +206,8 @@ export const detectIpv4: Detector = (text, out, ctx) => {
 };
 
 export const detectIpv6: Detector = (text, out) => {
-  for (const m of text.matchAll(IPV6_RE)) {
+  IPV6_RE.lastIndex = 0;
+  for (let m = IPV6_RE.exec(text); m !== null; m = IPV6_RE.exec(text)) {
     let raw = m[0];
     while (raw.endsWith('.')) raw = raw.slice(0, -1);
     if (raw.indexOf(':') === raw.lastIndexOf(':')) continue;

@@ -69,8 +69,12 @@ function tokenAt(src: Buffer | string, i: number, c: number): number {
   }
 }
 
-const TOKEN_START = new Uint8Array(256);
-for (const ch of 'Agxhe-\\') TOKEN_START[ch.charCodeAt(0)] = 1;
+// First two characters of every literal tokenAt knows: 'e' alone is the commonest letter in
+// English, so a one-character gate would call tokenAt for most words.
+const TOKEN_PAIR = new Uint8Array(65536);
+for (const pair of ['AK', 'AS', 'gh', 'gi', 'gl', 'xo', 'xa', 'ho', 'ey', '--', '\\u']) {
+  TOKEN_PAIR[(pair.charCodeAt(0) << 8) | pair.charCodeAt(1)] = 1;
+}
 
 /** Returns a bit set of F_* flags; 0 means no detector can match. */
 export function prefilter(src: Buffer | string): number {
@@ -124,7 +128,11 @@ export function prefilter(src: Buffer | string): number {
       if (!(k & C_HEX)) colons = 0;
     }
     if (c === 64) flags |= F_AT;
-    else if (TOKEN_START[c]) flags |= tokenAt(src, i, c);
+    else if (i + 1 < n) {
+      let d = isString ? (src as string).charCodeAt(i + 1) : buf[i + 1];
+      if (d > 0xff) d = 0x80;
+      if (TOKEN_PAIR[(c << 8) | d]) flags |= tokenAt(src, i, c);
+    }
     p3 = p2;
     p2 = p1;
     p1 = k;

@@ -8,10 +8,12 @@ const AWS_SECRET_RE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 const AWS_SECRET_CONTEXT = /aws.{0,24}secret|secret.?access.?key|secretaccesskey/i;
 
 export const detectAws: Detector = (text, out, ctx) => {
-  for (const m of text.matchAll(AWS_ID_RE)) out.push({ entity: 'AWS_ACCESS_KEY', start: m.index, end: m.index + 20 });
+  AWS_ID_RE.lastIndex = 0;
+  for (let m = AWS_ID_RE.exec(text); m !== null; m = AWS_ID_RE.exec(text)) out.push({ entity: 'AWS_ACCESS_KEY', start: m.index, end: m.index + 20 });
   // A bare 40-character base64 run is as likely a SHA-1 or a random id: only a key-ish label makes it a secret.
   const hinted = ctx.hint !== undefined && AWS_SECRET_CONTEXT.test(ctx.hint);
-  for (const m of text.matchAll(AWS_SECRET_RE)) {
+  AWS_SECRET_RE.lastIndex = 0;
+  for (let m = AWS_SECRET_RE.exec(text); m !== null; m = AWS_SECRET_RE.exec(text)) {
     if (hinted || AWS_SECRET_CONTEXT.test(text.slice(Math.max(0, m.index - 64), m.index))) {
       out.push({ entity: 'AWS_SECRET_KEY', start: m.index, end: m.index + 40 });
     }
@@ -28,14 +30,16 @@ const TOKEN_RES: Array<[RegExp, Span['entity']]> = [
 
 export const detectTokens: Detector = (text, out) => {
   for (const [re, entity] of TOKEN_RES) {
-    for (const m of text.matchAll(re)) out.push({ entity, start: m.index, end: m.index + m[0].length });
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push({ entity, start: m.index, end: m.index + m[0].length });
   }
 };
 
 const JWT_RE = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,8000}\.[A-Za-z0-9_-]{2,64000}\.[A-Za-z0-9_-]{0,8000}(?![A-Za-z0-9_-])/g;
 
 export const detectJwt: Detector = (text, out) => {
-  for (const m of text.matchAll(JWT_RE)) {
+  JWT_RE.lastIndex = 0;
+  for (let m = JWT_RE.exec(text); m !== null; m = JWT_RE.exec(text)) {
     const header = m[0].slice(0, m[0].indexOf('.'));
     if (jwtHeaderValid(header)) out.push({ entity: 'JWT', start: m.index, end: m.index + m[0].length });
   }
