@@ -247,6 +247,24 @@ describe('policy API: register, connect, grant, publish (real Postgres and Redis
     expect(JSON.parse(denied.details).outcome).toBe('FORBIDDEN');
   });
 
+  it('lists live workers from their heartbeats and drops stale ones', async () => {
+    const beat = (id: string, at: Date) =>
+      JSON.stringify({
+        id, pool: 'default', region: 'local', addresses: { postgres: '127.0.0.1:15432', ssh: '127.0.0.1:2222' }, policyVersion: 3,
+        load: { sessions: 2, cpu: 0.1, rssBytes: 1 }, startedAt: at.toISOString(), at: at.toISOString(),
+      });
+    await redis.hset(keys.workers(), 'w-live', beat('w-live', new Date()), 'w-stale', beat('w-stale', new Date(Date.now() - 60_000)), 'w-junk', '{not json');
+    const res = await gql('{ workers { id pool region address policyVersion lastSeen } }', {}, adminToken);
+    expect(res.data).toEqual({ workers: [{ id: 'w-live', pool: 'default', region: 'local', address: '127.0.0.1:15432', policyVersion: 3, lastSeen: expect.any(String) }] });
+  });
+
+  it('counts GraphQL operations in /metrics', async () => {
+    const text = await (await fetch(`${cp.url}/metrics`)).text();
+    expect(text).toMatch(/airlock_graphql_operations_total\{type="mutation",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/airlock_graphql_operations_total\{type="query",outcome="error"\} [1-9]/);
+    expect(text).toMatch(/airlock_policy_publishes_total\{pool="default"\} [1-9]/);
+  });
+
   it('never returns a secret: every response body and the Redis snapshot are free of them', async () => {
     const { raw } = (await snapshot())!;
     for (const secret of [PASSWORD, PRIVATE_KEY, TOKEN, JSON.stringify(PRIVATE_KEY).slice(1, -1)]) {
