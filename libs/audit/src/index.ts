@@ -1,1 +1,3 @@
-export {};
+export * from './canonical';
+export * from './chain';
+export * from './audit-log';

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical';
+
+/** prevHash of the first link of every chain (a session's and the global audit chain). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** A session event as the chain sees it: anything with a seq, hashed whole. */
+export interface ChainEvent {
+  seq: number;
+}
+
+/** hash = sha256 hex over prevHash followed by the event's canonical JSON. */
+export function hashEvent(prevHash: string, event: unknown): string {
+  return createHash('sha256').update(prevHash).update(canonicalJson(event)).digest('hex');
+}
+
+/** A stored link: the event as recorded plus the hashes stored beside it. */
+export interface StoredLink<E extends ChainEvent = ChainEvent> {
+  event: E;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainVerdict {
+  ok: boolean;
+  /** seq of the first event whose link does not hold (edited, removed, reordered), or null. */
+  firstBrokenSeq: number | null;
+  /** The last hash recomputed over the events that did verify. */
+  lastHash: string;
+  checked: number;
+}
+
+/**
+ * Verifies a session chain in seq order: seq starts at 0 and has no gap, each
+ * prevHash is the previous hash, and each hash recomputes. When `anchorHash`
+ * is given (the hash anchored in the global audit chain), the chain must end
+ * on it: a chain rewritten wholesale still fails there, at its last seq.
+ */
+export function verifyChain<E extends ChainEvent>(links: ReadonlyArray<StoredLink<E>>, anchorHash?: string | null): ChainVerdict {
+  let prev = GENESIS_HASH;
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i]!;
+    if (l.event.seq !== i || l.prevHash !== prev || hashEvent(l.prevHash, l.event) !== l.hash) {
+      // A missing or repeated seq breaks the chain where the gap starts.
+      return { ok: false, firstBrokenSeq: i, lastHash: prev, checked: i };
+    }
+    prev = l.hash;
+  }
+  if (anchorHash && anchorHash !== prev) {
+    return { ok: false, firstBrokenSeq: links.length === 0 ? 0 : links.length - 1, lastHash: prev, checked: links.length };
+  }
+  return { ok: true, firstBrokenSeq: null, lastHash: prev, checked: links.length };
+}
+
+/** Builds the links of a run of events in seq order, continuing from prevHash. */
+export function chainEvents<E extends ChainEvent>(prevHash: string, events: readonly E[]): Array<StoredLink<E>> {
+  const out: Array<StoredLink<E>> = [];
+  let prev = prevHash;
+  for (const event of events) {
+    const hash = hashEvent(prev, event);
+    out.push({ event, prevHash: prev, hash });
+    prev = hash;
+  }
+  return out;
+}
