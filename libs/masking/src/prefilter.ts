@@ -86,6 +86,10 @@ export function prefilter(src: Buffer | string): number {
   let dots = 0; // dots in the current numeric chunk
   let sep = false; // the current numeric chunk has a separator (or a leading '+'/'(')
   let run = 0; // contiguous digits
+  let groups = 0; // digit groups completed in the current numeric chunk
+  let g1 = 0; // length of its first group
+  let sep1 = 0; // and the separator after it
+  let dateDigits = 0; // digits of a leading ISO date, not counted
   let prevColon = false;
   let b64 = 0; // length of the current base64 run
   let colons = 0; // colons in the current hex/colon chunk
@@ -98,21 +102,34 @@ export function prefilter(src: Buffer | string): number {
     const k = CLASS[c];
     if (k & C_DIGIT) {
       ++run;
-      if (++digits >= 7 && sep) flags |= F_DIG7;
+      if (++digits - dateDigits >= 7 && sep) flags |= F_DIG7;
       if (run >= 9) flags |= run >= 12 ? F_BARE | F_LONG : F_BARE;
       if (dots >= 3 && digits >= 4) flags |= F_IPV4;
       // [A-Z][A-Z][0-9][0-9]: the IBAN country + check digits
       if (p1 & C_DIGIT && p2 & C_UPPER && p3 & C_UPPER) flags |= F_IBAN;
     } else {
-      run = 0;
       if (!(k & C_NUMSEP)) {
         digits = 0;
         dots = 0;
         sep = false;
+        groups = 0;
+        dateDigits = 0;
       } else {
         if (digits > 0 || c === 43 || c === 40) sep = true;
         if (c === 46) dots++;
+        if (run > 0) {
+          // ISO dates (2024-01-13, 2024/01/13) are the commonest digit runs in text and never an
+          // entity: their 8 digits do not count towards a phone/card/SSN candidate.
+          if (groups === 0) {
+            g1 = run;
+            sep1 = c;
+          } else if (groups === 1 && g1 === 4 && run === 2 && c === sep1 && (c === 45 || c === 47 || c === 46)) {
+            dateDigits = digits + 2;
+          }
+          groups++;
+        }
       }
+      run = 0;
     }
     if (k & C_B64) {
       if (++b64 >= 40) flags |= F_B64_40;
