@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { generatePoolKeyPair, keySpace, open, PolicyNotice, PolicySnapshot, type PoolKeyPair } from '@airlock/contracts';
 import { generateApiKey, hashApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, waitFor, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
 import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
+import { chainHash } from '../../apps/control-plane/src/audit/audit-chain';
 import { loadConfig } from '../../apps/control-plane/src/config/config';
 import { gqlClient, startLocalIssuer } from './support';
 
@@ -14,6 +15,7 @@ import { gqlClient, startLocalIssuer } from './support';
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${randomBytes(24).toString('base64')}\n-----END OPENSSH PRIVATE KEY-----`;
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
+const secrets = [PASSWORD, PRIVATE_KEY, TOKEN, JSON.stringify(PRIVATE_KEY).slice(1, -1)];
 
 const CONNECTION = `
   id name kind host port database pool guardrails masking reviewTimeoutSeconds
@@ -202,6 +204,35 @@ describe('policy API: register, connect, grant, publish (real Postgres and Redis
     }
   });
 
+  it('adds roles from database groups named like the IdP group', async () => {
+    await withAdmin((c) => c.query(`INSERT INTO "Group" (id, name, roles) VALUES (gen_random_uuid(), 'platform', '{APPROVER}')`), db.url);
+    const token = await idp.sign({ preferred_username: 'carol', groups: ['platform'] }, { sub: 'carol-sub' });
+    const me = await gql('{ me { name roles } }', {}, token);
+    expect(me.data).toEqual({ me: { name: 'carol', roles: ['APPROVER', 'MEMBER'] } });
+  });
+
+  it('rotates one profile secret on update and keeps the others', async () => {
+    const NEW_PASSWORD = `pw2-${randomBytes(8).toString('hex')}`;
+    const { snap: before } = (await snapshot())!;
+    const res = await gql<{ updateConnection: { port: number; credentials: Array<{ profile: string; rotatedAt: string }> } }>(
+      `mutation($i: UpdateConnectionInput!) { updateConnection(input: $i) { port credentials { profile rotatedAt } } }`,
+      { i: { name: 'orders', port: 6543, credentials: [{ profile: 'readonly', username: 'ro', password: NEW_PASSWORD }, { profile: 'admin', username: 'root' }] } },
+      adminToken,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.updateConnection.port).toBe(6543);
+    const { snap } = await waitFor(async () => {
+      const s = await snapshot();
+      return s && s.snap.version > before.version ? s : undefined;
+    }, 'the updated snapshot');
+    const creds = Object.fromEntries(snap.connections[0]!.credentials.map((c) => [c.profile, JSON.parse(open(c.sealed, poolKeys.privateKey))]));
+    expect(creds).toEqual({ readonly: { password: NEW_PASSWORD }, admin: { privateKey: PRIVATE_KEY, token: TOKEN } });
+    const old = before.connections[0]!.credentials;
+    expect(snap.connections[0]!.credentials.find((c) => c.profile === 'admin')!.rotatedAt).toBe(old.find((c) => c.profile === 'admin')!.rotatedAt);
+    expect(snap.connections[0]!.credentials.find((c) => c.profile === 'readonly')!.rotatedAt).not.toBe(old.find((c) => c.profile === 'readonly')!.rotatedAt);
+    secrets.push(NEW_PASSWORD);
+  });
+
   it('drops a revoked key from the next snapshot and refuses it', async () => {
     const { snap: before } = (await snapshot())!;
     const res = await gql('mutation { revokeApiKey(input: { serviceAccount: "reporting-bot" }) { name apiKeys { prefix revokedAt } } }', {}, adminToken);
@@ -231,15 +262,26 @@ describe('policy API: register, connect, grant, publish (real Postgres and Redis
     await waitFor(async () => (await snapshot())?.snap.grants.every((g) => g.id !== id), 'the grant to expire out of the snapshot', 10_000, 100);
   });
 
+  it('keeps the audit chain linear under concurrent mutations', async () => {
+    await Promise.all(Array.from({ length: 12 }, (_, i) => gql(`mutation { createServiceAccount(input: { name: "burst-${i}" }) { serviceAccount { id } } }`, {}, adminToken)));
+  });
+
   it('keeps a linear hash-chained audit log of every mutation, secrets elided', async () => {
-    const res = await gql<{ auditLog: Array<{ id: string; action: string; actorName: string; target: string | null; details: string; prevHash: string; hash: string }> }>(
-      '{ auditLog(limit: 100) { id action actorName actorKind target details clientAddress prevHash hash } }',
+    const res = await gql<{ auditLog: Array<{ id: string; at: string; action: string; actorName: string; actorKind: string; target: string | null; details: string; clientAddress: string | null; prevHash: string; hash: string }> }>(
+      '{ auditLog(limit: 500) { id at action actorName actorKind target details clientAddress prevHash hash } }',
       {},
       adminToken,
     );
     const entries = res.data!.auditLog.slice().reverse();
     expect(entries[0]!.prevHash).toBe('0'.repeat(64));
+    expect(entries.length).toBeGreaterThan(20);
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.prevHash).toBe(entries[i - 1]!.hash);
+    // Each hash is recomputable from what the API shows: sha256(prevHash + canonical JSON of the entry).
+    for (const e of entries) {
+      const fields = { at: new Date(e.at), actorName: e.actorName, actorKind: e.actorKind, action: e.action, target: e.target, details: JSON.parse(e.details), clientAddress: e.clientAddress };
+      expect(chainHash(e.prevHash, fields)).toBe(e.hash);
+    }
+    expect(entries.filter((e) => e.action === 'createServiceAccount' && e.target?.startsWith('burst-'))).toHaveLength(12);
     const create = entries.find((e) => e.action === 'createConnection' && JSON.parse(e.details).outcome === 'OK')!;
     expect(create).toMatchObject({ actorName: 'bootstrap-admin', target: 'orders' });
     expect(JSON.parse(create.details).input.credentials[0].password).toBe('[elided]');
@@ -267,7 +309,7 @@ describe('policy API: register, connect, grant, publish (real Postgres and Redis
 
   it('never returns a secret: every response body and the Redis snapshot are free of them', async () => {
     const { raw } = (await snapshot())!;
-    for (const secret of [PASSWORD, PRIVATE_KEY, TOKEN, JSON.stringify(PRIVATE_KEY).slice(1, -1)]) {
+    for (const secret of secrets) {
       for (const body of bodies) expect(body).not.toContain(secret);
       expect(raw).not.toContain(secret);
     }
