@@ -25,6 +25,10 @@ const schema = z.object({
   AIRLOCK_PG_MAX_SERVER_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024 + 1024),
   AIRLOCK_HEALTH_LISTEN: listen.default('127.0.0.1:8081'),
   AIRLOCK_STATE_DIR: z.string().default('.airlock/worker'),
+  /** Bound on the recording spool (AIRLOCK_STATE_DIR/spool); when reached, new sessions are refused. */
+  AIRLOCK_SPOOL_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  /** fsync each spooled batch (survives a host crash, not only a process kill) at a throughput cost. */
+  AIRLOCK_SPOOL_FSYNC: z.enum(['0', '1', 'true', 'false']).default('0'),
   AIRLOCK_CONSOLE_URL: z.string().url().default('http://127.0.0.1:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -46,6 +50,7 @@ export interface WorkerConfig {
   postgres: { listen: HostPort; advertise: string; tls?: { cert: Buffer; key: Buffer }; requireTls: boolean; maxMessageBytes: number; maxServerMessageBytes: number };
   health: HostPort;
   stateDir: string;
+  recording: { spoolMaxBytes: number; spoolFsync: boolean };
   consoleUrl: string;
   logLevel: string;
 }
@@ -80,6 +85,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     postgres: { listen: pgListen, advertise: e.AIRLOCK_PG_ADVERTISE ?? e.AIRLOCK_PG_LISTEN, tls, requireTls, maxMessageBytes: e.AIRLOCK_MAX_MESSAGE_BYTES, maxServerMessageBytes: e.AIRLOCK_PG_MAX_SERVER_MESSAGE_BYTES },
     health: hostPort(e.AIRLOCK_HEALTH_LISTEN),
     stateDir: e.AIRLOCK_STATE_DIR,
+    recording: { spoolMaxBytes: e.AIRLOCK_SPOOL_MAX_BYTES, spoolFsync: e.AIRLOCK_SPOOL_FSYNC === '1' || e.AIRLOCK_SPOOL_FSYNC === 'true' },
     consoleUrl: e.AIRLOCK_CONSOLE_URL,
     logLevel: e.LOG_LEVEL,
   };

@@ -25,6 +25,11 @@ const schema = z.object({
   OIDC_AUDIENCE: z.string().default('airlock'),
   /** How often every pool's snapshot in Redis is checked against the database (and expired grants dropped). */
   AIRLOCK_POLICY_REFRESH_SECONDS: z.coerce.number().positive().default(60),
+  /** Sessions (and their events) older than this are deleted, with an audit entry. */
+  AIRLOCK_RETENTION_DAYS: z.coerce.number().positive().default(365),
+  AIRLOCK_RETENTION_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
+  /** Recording jobs processed at once by this replica. */
+  AIRLOCK_RECORDING_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -46,6 +51,7 @@ export interface AppConfig {
   oidc: { issuer: string; audience: string } | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   policyRefreshMs: number;
+  recording: { retentionDays: number; retentionIntervalMs: number; concurrency: number };
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER.replace(/\/$/, ''), audience: e.OIDC_AUDIENCE } : undefined,
     logLevel: e.LOG_LEVEL,
     policyRefreshMs: Math.round(e.AIRLOCK_POLICY_REFRESH_SECONDS * 1000),
+    recording: { retentionDays: e.AIRLOCK_RETENTION_DAYS, retentionIntervalMs: Math.round(e.AIRLOCK_RETENTION_INTERVAL_SECONDS * 1000), concurrency: e.AIRLOCK_RECORDING_CONCURRENCY },
   };
 }
 
