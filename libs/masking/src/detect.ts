@@ -33,10 +33,13 @@ const TABLE: readonly Entry[] = [
 export class Detection {
   private readonly entries: readonly Entry[];
   readonly enabled: ReadonlySet<EntityType>;
+  /** Every detector's every entity is on: no need to filter what they report. */
+  private readonly allEnabled: boolean;
 
   constructor(entities: readonly EntityType[]) {
     this.enabled = new Set(entities);
     this.entries = TABLE.filter((e) => e.entities.some((x) => this.enabled.has(x)));
+    this.allEnabled = TABLE.every((e) => e.entities.every((x) => this.enabled.has(x)));
   }
 
   /** Flags that matter for this policy: a cell whose prefilter result misses all of them is clean. */
@@ -47,14 +50,15 @@ export class Detection {
   /** `flags` from the prefilter, or ALL to run everything that is enabled. */
   find(text: string, flags: number = ALL, ctx: DetectContext = {}, deadline = Infinity): Span[] {
     const found: Span[] = [];
-    if (flags & (F_DIG7 | F_LONG | F_BARE)) ctx = { ...ctx, digits: countDigits(text) };
-    for (const e of this.entries) {
-      if ((e.flags & flags) === 0) continue;
-      e.run(text, found, ctx);
+    const c: DetectContext = { hint: ctx.hint, digits: flags & (F_DIG7 | F_LONG | F_BARE) ? countDigits(text) : undefined };
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].flags & flags) entries[i].run(text, found, c);
     }
     // Checked once per string: detectors are linear, so this bounds big cells, not pathological ones.
     if (deadline !== Infinity && performance.now() > deadline) throw new BudgetExceeded();
-    return resolve(found.filter((s) => this.enabled.has(s.entity)));
+    if (found.length === 0) return found;
+    return resolve(this.allEnabled ? found : found.filter((s) => this.enabled.has(s.entity)));
   }
 }
 

@@ -23,18 +23,32 @@ function push(out: Span[], entity: EntityType, start: number, end: number): void
 /* ---------------- email: expand around each '@' instead of a regex (no quadratic scans) ---------------- */
 
 // RFC 6531 allows UTF-8 in both parts (müller@example.de, 用户@例子.中国).
-const LOCAL = /[\p{L}\p{N}._%+'-]/u;
-const DOMAIN = /[\p{L}\p{N}.-]/u;
+const LOCAL_U = /[\p{L}\p{N}]/u;
+const LOCAL_ASCII = new Uint8Array(128);
+const DOMAIN_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  DOMAIN_ASCII[c] = /[A-Za-z0-9.-]/.test(ch) ? 1 : 0;
+  LOCAL_ASCII[c] = /[A-Za-z0-9._%+'-]/.test(ch) ? 1 : 0;
+}
+const isLocal = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? LOCAL_ASCII[c] === 1 : LOCAL_U.test(text[i]);
+};
+const isDomain = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? DOMAIN_ASCII[c] === 1 : LOCAL_U.test(text[i]);
+};
 const NOT_TLD = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
 
 export const detectEmail: Detector = (text, out) => {
   let at = text.indexOf('@');
   while (at !== -1) {
     let s = at;
-    while (s > 0 && at - s < 64 && LOCAL.test(text[s - 1])) s--;
+    while (s > 0 && at - s < 64 && isLocal(text, s - 1)) s--;
     while (s < at && text[s] === '.') s++;
     let e = at + 1;
-    while (e < text.length && e - at <= 253 && DOMAIN.test(text[e])) e++;
+    while (e < text.length && e - at <= 253 && isDomain(text, e)) e++;
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
     if (s < at && e > at + 1 && validDomain(text.slice(at + 1, e))) {
       push(out, 'EMAIL', s, e);
@@ -50,7 +64,7 @@ function validDomain(d: string): boolean {
   if (labels.length < 2) return false;
   for (const l of labels) if (l === '' || l[0] === '-' || l[l.length - 1] === '-') return false;
   const tld = labels[labels.length - 1];
-  return /^\p{L}{2,24}$/u.test(tld) && !NOT_TLD.has(tld.toLowerCase());
+  return (/^[A-Za-z]{2,24}$/.test(tld) || /^\p{L}{2,24}$/u.test(tld)) && !NOT_TLD.has(tld.toLowerCase());
 }
 
 /* ---------------- payment cards ---------------- */

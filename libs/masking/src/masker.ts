@@ -67,6 +67,7 @@ export interface Masker {
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_MILLIS = 50;
+const BUDGET_MIN_CHARS = 8192;
 const UNCHANGED_NULL: CellResult = Object.freeze({ value: null, changed: false });
 const NULLED: CellResult = Object.freeze({ value: null, changed: true });
 
@@ -179,10 +180,19 @@ class Engine implements Masker {
     // Only now decode: most cells never get here.
     const text = typeof body === 'string' ? body : body.toString('utf8');
     const tryJson = col.action === 'json' || text[0] === '{' || text[0] === '[';
-    const res = this.core.maskString(text, flags, col.hint, tryJson, performance.now() + this.maxMillis, false);
+    const res = this.core.maskString(text, flags, col.hint, tryJson, this.deadline(text), false);
     if (!res.changed) return { value, changed: false };
     if (res.nulled || (col.binary && !col.binaryText)) return NULLED;
     return this.out(col, value, res.text, true);
+  }
+
+  /**
+   * Detectors are linear (bounded regexes, token-boundary starts), so a cell under
+   * BUDGET_MIN_CHARS finishes in well under a millisecond: reading the clock for it
+   * would cost more than it protects.
+   */
+  private deadline(text: string): number {
+    return text.length < BUDGET_MIN_CHARS ? Infinity : performance.now() + this.maxMillis;
   }
 
   /** Same type in as out; whole-cell replacements in json/jsonb columns become JSON strings so clients still parse them. */
@@ -214,7 +224,7 @@ class Engine implements Masker {
       const flags = prefilter(text) & this.relevant;
       if (flags === 0) return { text, spans: [], changed: false };
       const tryJson = opts.json !== false && (text[0] === '{' || text[0] === '[');
-      const res = this.core.maskString(text, flags, opts.column?.column, tryJson, performance.now() + this.maxMillis, true);
+      const res = this.core.maskString(text, flags, opts.column?.column, tryJson, this.deadline(text), true);
       return { text: res.text, spans: res.spans, changed: res.changed };
     } catch {
       this.core.counts.ERROR++;
