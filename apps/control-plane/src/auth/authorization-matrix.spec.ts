@@ -1,6 +1,7 @@
 import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../bootstrap';
 import { loadConfig } from '../config/config';
@@ -56,6 +57,7 @@ let grantId = '';
 describe('authorization matrix: every role against every operation (real Postgres and Redis)', () => {
   const adminToken = generateApiKey().key;
   const tokens = {} as Record<RoleName, string>;
+  const prefix = testRedisPrefix();
   let db: TestDatabase;
   let cp: Awaited<ReturnType<typeof startControlPlane>>;
 
@@ -76,7 +78,7 @@ describe('authorization matrix: every role against every operation (real Postgre
   beforeAll(async () => {
     db = await createTestDatabase();
     cp = await startControlPlane(
-      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_HTTP_PORT: '0', AIRLOCK_REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' }),
+      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_HTTP_PORT: '0', AIRLOCK_REDIS_PREFIX: prefix, LOG_LEVEL: 'warn' }),
     );
     await admin('mutation($i: RegisterWorkerPoolInput!) { registerWorkerPool(input: $i) { name } }', { i: { name: 'default', publicKey: generatePoolKeyPair().publicKey } });
     for (const name of ['shared', 'doomed']) {
@@ -97,6 +99,10 @@ describe('authorization matrix: every role against every operation (real Postgre
   afterAll(async () => {
     await cp?.close();
     await db?.drop();
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const left = await redis.keys(`${prefix}:*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
   });
 
   it('covers every root field of the schema', async () => {
