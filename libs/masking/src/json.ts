@@ -85,7 +85,8 @@ export function maskJson(text: string, hooks: JsonHooks): JsonResult | undefined
       }
       i = end;
     } else {
-      if (c === 0x7b || c === 0x5b) stack.push({ object: c === 0x7b, expectKey: true, keys: null });
+      // A container inherits the key it sits under: {"phones": ["4155550132"]} keeps "phones" as context.
+      if (c === 0x7b || c === 0x5b) stack.push({ object: c === 0x7b, expectKey: true, keys: null, key: stack[stack.length - 1]?.key });
       else if (c === 0x7d || c === 0x5d) stack.pop();
       else if (c === 0x3a) stack[stack.length - 1].expectKey = false;
       else if (c === 0x2c && stack.length) stack[stack.length - 1].expectKey = true;

@@ -93,6 +93,12 @@ describe('maskCell', () => {
     expect(() => JSON.parse(out)).not.toThrow();
   });
 
+  it('uses the enclosing JSON key as detector context, through arrays', () => {
+    expect(m.maskCell(plan, 1, '{"ssn": "078051120", "mobile_phones": ["4155550132"], "id": 123456789}').value).toBe(
+      '{"ssn": "[SSN]", "mobile_phones": ["[PHONE]"], "id": 123456789}',
+    );
+  });
+
   it('falls back to text masking for invalid JSON', () => {
     expect(m.maskCell(plan, 1, '{oops a@example.com').value).toBe('{oops [EMAIL]');
   });
