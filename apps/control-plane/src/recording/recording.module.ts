@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { RecordEventsJobHandler } from './record-events.job';
+import { RecordingProcessor } from './recording.processor';
+import { RecordingRepository } from './recording.repository';
+import { RecordingService } from './recording.service';
+import { RetentionService } from './retention.service';
+
+@Module({
+  providers: [RecordingRepository, RecordingService, RecordEventsJobHandler, RecordingProcessor, RetentionService],
+  exports: [RecordingService, RetentionService],
+})
+export class RecordingModule {}
