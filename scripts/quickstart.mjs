@@ -10,7 +10,8 @@ import path from 'node:path';
 import { answers, build, ensureInstalled, ensurePrismaClient, ensureServices, has, hostPortOf, root, say } from './lib.mjs';
 
 const env = process.env;
-const state = path.join(root, '.airlock/quickstart');
+const state = path.resolve(root, env.AIRLOCK_QUICKSTART_DIR ?? '.airlock/quickstart');
+const DEMO_DB = env.AIRLOCK_DEMO_DATABASE ?? 'airlock_demo';
 const logs = path.join(state, 'logs');
 mkdirSync(logs, { recursive: true, mode: 0o700 });
 
@@ -51,10 +52,10 @@ async function main() {
   const poolKey = JSON.parse(persisted('pool-default.json', undefined, () => JSON.stringify(poolKeyPair())));
   const tls = selfSignedCert();
 
-  const demoUrl = withDb(databaseUrl, 'airlock_demo');
+  const demoUrl = withDb(databaseUrl, DEMO_DB);
   await ensureDatabase(demoUrl);
   const { seedDemo } = await import('../deploy/demo/seed.mjs');
-  say(`seeded airlock_demo with ${await seedDemo(demoUrl)} fake customers`);
+  say(`seeded ${DEMO_DB} with ${await seedDemo(demoUrl)} fake customers`);
 
   const common = { REDIS_URL: redisUrl, LOG_LEVEL: env.LOG_LEVEL ?? 'info', OIDC_ISSUER: IDP, OIDC_AUDIENCE: env.OIDC_AUDIENCE ?? 'airlock' };
   start('dev-idp', 'apps/dev-idp/dist/main.js', { ...common, DEV_IDP_DATA_DIR: path.join(state, 'dev-idp') });
@@ -153,7 +154,7 @@ function start(name, script, extraEnv) {
     }
   });
   children.push({ name, child });
-  say(`started ${name} (pid ${child.pid}, log .airlock/quickstart/logs/${name}.log)`);
+  say(`started ${name} (pid ${child.pid}, log ${path.relative(root, path.join(logs, `${name}.log`))})`);
 }
 
 async function waitHttp(url, what, timeoutMs = 30_000) {
@@ -189,15 +190,15 @@ async function provision(gql, poolPublicKey, databaseUrl) {
     await gql('mutation($input: RegisterWorkerPoolInput!) { registerWorkerPool(input: $input) { name } }', { input: { name: 'default', publicKey: poolPublicKey } });
   }
   const target = new URL(databaseUrl);
-  const { connection } = await gql('query($name: String!) { connection(name: $name) { name } }', { name: 'demo-pg' });
-  if (!connection) {
+  const { connections } = await gql('{ connections { name } }');
+  if (!connections.some((c) => c.name === 'demo-pg')) {
     await gql('mutation($input: CreateConnectionInput!) { createConnection(input: $input) { name } }', {
       input: {
         name: 'demo-pg',
         kind: 'POSTGRES',
         host: target.hostname,
         port: Number(target.port || 5432),
-        database: 'airlock_demo',
+        database: DEMO_DB,
         pool: 'default',
         credentials: [{ profile: 'readonly', username: decodeURIComponent(target.username || 'postgres'), ...(target.password ? { password: decodeURIComponent(target.password) } : {}) }],
       },
