@@ -202,8 +202,9 @@ export const detectIban: Detector = (text, out) => {
 const IPV4_RE = /(?<![\w.:-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|[.-]\w|\.\d)/g;
 const IPV6_RE = /(?<![\w.])[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}(?![\w:])/g;
 // "version 1.2.3.4", "v1.2.3.4" (the latter is already stopped by the lookbehind).
-const VERSION_BEFORE = /(version|ver|release|build|rev|oid|v)\s*[:=]?\s*$/i;
-const VERSION_HINT = /version|(^|_)(ver|oid|release|build)($|_)/i;
+const VERSION_WORDS = 'version|ver|release|build|rev|oid|firmware|fw|kernel|bios|driver|sdk';
+const VERSION_BEFORE = new RegExp(`\\b(${VERSION_WORDS}|v)\\s*[:=]?\\s*$`, 'i');
+const VERSION_HINT = new RegExp(`(^|_)(${VERSION_WORDS}|v)($|_)|version`, 'i');
 // "Chrome/120.0.0.0": a product token, not a host ("http://10.0.0.1" ends in '//' and still counts).
 const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
 

@@ -7,6 +7,7 @@ import { type EntityType, type Span } from '../types';
 import { Fake } from './fakes';
 import { FREE_TEXT } from './free-text';
 import { HANDWRITTEN } from './handwritten';
+import { HELD_OUT } from './heldout';
 import { JSON_DOCS } from './json';
 import { STRUCTURED } from './structured';
 
@@ -44,9 +45,11 @@ export function buildCorpus(): CorpusCell[] {
   JSON_DOCS.forEach((t, i) => {
     for (let k = 0; k < 4; k++) cells.push({ id: `json-${i}-${k}`, kind: 'json', ...unmark(t(new Fake(9000 + i * 13 + k))) });
   });
-  HANDWRITTEN.forEach(([column, marked], i) => {
+  const add = (prefix: string) => ([column, marked]: [string | null, string], i: number) => {
     const kind = marked.startsWith('{') ? 'json' : column ? 'column' : 'text';
-    cells.push({ id: `hand-${i}`, kind, column: column ?? undefined, ...unmark(marked) });
-  });
+    cells.push({ id: `${prefix}-${i}`, kind, column: column ?? undefined, ...unmark(marked) });
+  };
+  HANDWRITTEN.forEach(add('hand'));
+  HELD_OUT.forEach(add('heldout'));
   return cells;
 }
