@@ -46,6 +46,28 @@ export function build() {
   run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json']);
 }
 
+/**
+ * System packages the suite drives (Debian's names): Chromium for browser tests, pgbouncer for the
+ * proxy benchmark's reference, OpenSSH for SSH tests. Installed with apt when missing and we are root.
+ */
+export const SYSTEM_PACKAGES = [
+  { bin: '/usr/bin/chromium', pkg: 'chromium' },
+  { bin: '/usr/sbin/pgbouncer', pkg: 'pgbouncer' },
+  { bin: '/usr/bin/openssl', pkg: 'openssl' },
+  { bin: '/usr/bin/psql', pkg: 'postgresql-client' },
+  { bin: '/usr/bin/pgbench', pkg: 'postgresql-contrib' },
+];
+
+export function ensureSystemPackages() {
+  const missing = SYSTEM_PACKAGES.filter((p) => !existsSync(p.bin)).map((p) => p.pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0 || !has('apt-get')) {
+    throw new Error(`missing system packages: ${missing.join(', ')}; install them (Debian: apt-get install -y ${missing.join(' ')})`);
+  }
+  say(`installing ${missing.join(', ')} (apt-get)…`);
+  run('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`]);
+}
+
 /** Resolves true when something accepts TCP connections at host:port. */
 export function answers(host, port, timeoutMs = 1000) {
   return new Promise((resolve) => {

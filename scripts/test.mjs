@@ -3,7 +3,7 @@
 // unit, integration (real Postgres and Redis) and end-to-end tests in one Vitest run.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, ensureInstalled, ensurePrismaClient, ensureServices, root, run, say } from './lib.mjs';
+import { build, ensureInstalled, ensurePrismaClient, ensureServices, ensureSystemPackages, root, run, say } from './lib.mjs';
 
 const t0 = Date.now();
 const step = (name, fn) => {
@@ -18,6 +18,7 @@ process.on('uncaughtException', (err) => {
 });
 
 ensureInstalled();
+ensureSystemPackages();
 const { postgres } = await ensureServices({
   pgUrl: process.env.AIRLOCK_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
   redisUrl: process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
