@@ -1,7 +1,8 @@
 /**
- * Held-out cells: written after the detectors were tuned and NOT used to tune
- * them. Their first-run result is reported as is (see the corpus spec output);
- * misses here are known limitations, listed in the masking README.
+ * Cells written after the detectors were tuned, run once before any change.
+ * First run: all 30 entities found, 2 false positives (IP on "firmware 3.10.2.1"
+ * and on a JSON "v": "2.0.0.1"), fixed afterwards by widening the version context.
+ * So they are no longer held out; new ones belong in a new file, run first.
  * [column hint or null, marked text]
  */
 export const HELD_OUT: ReadonlyArray<[string | null, string]> = [
