@@ -1,33 +1,12 @@
-import { createHash } from 'node:crypto';
+import { auditEntryHash, GENESIS_HASH, type AuditChainFields } from '@airlock/audit';
 
-/** prevHash of the first entry of the chain. */
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** JSON with object keys sorted at every level, so the same entry always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-export interface ChainedFields {
-  at: Date;
-  actorName: string;
-  actorKind: string;
-  action: string;
-  target: string | null;
-  details: unknown;
-  clientAddress: string | null;
-}
+// One definition of the global chain's hashing, shared with the recording
+// pipeline that appends session anchors to the same AuditLogEntry chain.
+export { canonicalJson, GENESIS_HASH } from '@airlock/audit';
+export type ChainedFields = AuditChainFields;
 
 /** hash = sha256(prevHash + canonical JSON of the entry). */
-export function chainHash(prevHash: string, entry: ChainedFields): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(entry)).digest('hex');
-}
+export const chainHash = (prevHash: string, entry: ChainedFields): string => auditEntryHash(prevHash, entry);
 
 const SECRET_KEYS = new Set(['password', 'privateKey', 'token', 'apiKey', 'secret']);
 

@@ -9,8 +9,12 @@ export interface AuditRecord extends ChainedFields {
   hash: string;
 }
 
-/** Any constant unique to the audit chain; every replica takes the same lock. */
-const AUDIT_CHAIN_LOCK = 727_301;
+/**
+ * The one-key advisory lock that serialises appends to the global audit chain.
+ * Every writer of AuditLogEntry (API mutations here, session anchors from the
+ * recording pipeline) must take it, on every replica, or the chain forks.
+ */
+export const AUDIT_CHAIN_LOCK = 727_301;
 
 @Injectable()
 export class AuditRepository {
