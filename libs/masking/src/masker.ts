@@ -103,23 +103,39 @@ class Engine implements Masker {
     const kind = typeClass(c.typeOid);
     const binary = c.format === 1;
     const textual = kind === 'text' || kind === 'json' || kind === 'jsonb';
-    const p = { kind, typeOid: c.typeOid, binary, binaryText: binary && binaryIsText(c.typeOid), hint: c.column, entity: 'FULL' as EntityType | 'FULL', style: this.policy.defaultStyle, typeMayChange: false };
-    if (!this.policy.enabled) return { ...p, action: 'skip' };
+    // One object shape for every column: maskCell reads these per cell, keep its property loads monomorphic.
+    const make = (action: ColumnAction, entity: EntityType | 'FULL' = 'FULL', style = this.policy.defaultStyle, typeMayChange = false, ruleId?: string): PlannedColumn => ({
+      action,
+      kind,
+      typeOid: c.typeOid,
+      entity,
+      style,
+      ruleId,
+      binary,
+      binaryText: binary && binaryIsText(c.typeOid),
+      typeMayChange,
+      hint: c.column,
+    });
+    if (!this.policy.enabled) return make('skip');
     const rule = findRule(this.rules, c);
-    if (rule) return { ...p, action: 'full', entity: rule.entity ?? 'FULL', style: rule.style, ruleId: rule.id, typeMayChange: !textual && rule.style !== 'null' };
+    if (rule) return make('full', rule.entity ?? 'FULL', rule.style, !textual && rule.style !== 'null', rule.id);
     const on = this.core.detection.enabled;
     switch (kind) {
       case 'skip':
-        return { ...p, action: 'skip' };
-      case 'numeric':
-        return on.has('CARD') ? { ...p, action: 'numeric', style: this.core.styleFor('CARD'), typeMayChange: this.core.styleFor('CARD') !== 'null' } : { ...p, action: 'skip' };
-      case 'inet':
-        return on.has('IP') ? { ...p, action: 'inet', entity: 'IP', style: this.core.styleFor('IP'), typeMayChange: this.core.styleFor('IP') !== 'null' } : { ...p, action: 'skip' };
+        return make('skip');
+      case 'numeric': {
+        const st = this.core.styleFor('CARD');
+        return on.has('CARD') ? make('numeric', 'CARD', st, st !== 'null') : make('skip');
+      }
+      case 'inet': {
+        const st = this.core.styleFor('IP');
+        return on.has('IP') ? make('inet', 'IP', st, st !== 'null') : make('skip');
+      }
       case 'json':
       case 'jsonb':
-        return { ...p, action: this.relevant ? 'json' : 'skip' };
+        return make(this.relevant ? 'json' : 'skip');
       default:
-        return { ...p, action: this.relevant ? 'scan' : 'skip' };
+        return make(this.relevant ? 'scan' : 'skip');
     }
   }
 
