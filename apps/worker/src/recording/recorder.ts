@@ -1,0 +1,207 @@
+import path from 'node:path';
+import { JobName, JOB_TO_QUEUE, keySpace, type RecordEventsJob, type SessionEvent } from '@airlock/contracts';
+import { type JobsOptions, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from '../config';
+import { type Segment, Spool } from './spool';
+
+/** What the protocol sessions see. */
+export interface SessionRecorder {
+  /** Hot path: buffers the event and returns; never throws, never waits. The session assigns seq. */
+  record(event: SessionEvent): void;
+  /** False while the spool is over AIRLOCK_SPOOL_MAX_BYTES: refuse new sessions (see SPOOL_FULL_MESSAGE). */
+  canAcceptSessions(): boolean;
+  /** Flushes and tries to drain for a while; whatever is left stays in the spool for the next start. */
+  close(): Promise<void>;
+}
+
+export const SPOOL_FULL_MESSAGE = 'airlock: this worker cannot record new sessions: its recording spool is full while the control plane queue is unreachable; try another worker or later';
+
+export interface RecorderOptions {
+  flushIntervalMs: number;
+  maxBatchEvents: number;
+  /** Segments are merged into one job up to this many events when draining a backlog. */
+  maxJobEvents: number;
+  addTimeoutMs: number;
+  retryMs: number;
+  closeTimeoutMs: number;
+}
+
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { flushIntervalMs: 50, maxBatchEvents: 500, maxJobEvents: 5000, addTimeoutMs: 3000, retryMs: 500, closeTimeoutMs: 5000 };
+
+/**
+ * The control plane stores each event idempotently, so a retried job costs
+ * only work. Completed jobs are dropped (their events are in Postgres); failed
+ * ones are kept a week for inspection.
+ */
+export const RECORD_JOB_OPTIONS: JobsOptions = { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } };
+
+interface Pending {
+  seg: Segment;
+  /** Kept in memory while Redis keeps up; dropped (re-read from disk) when a backlog builds. */
+  events: SessionEvent[] | undefined;
+}
+
+export interface RecorderContext {
+  config: Pick<WorkerConfig, 'id' | 'redisUrl' | 'redisPrefix' | 'stateDir' | 'recording'>;
+  log: Logger;
+}
+
+/** Events kept in memory for pending segments; beyond it, they are read back from the spool. */
+const MAX_EVENTS_IN_MEMORY = 50_000;
+
+class SpoolingRecorder implements SessionRecorder {
+  private buffer: SessionEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pending: Pending[] = [];
+  private inMemory = 0;
+  private draining: Promise<void> | undefined;
+  private redisDown = false;
+  private closed = false;
+  private readonly spool: Spool;
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: RecorderContext,
+    private readonly opts: RecorderOptions,
+  ) {
+    this.log = ctx.log.child({ component: 'recording' });
+    this.spool = new Spool(path.join(ctx.config.stateDir, 'spool'), ctx.config.recording.spoolFsync);
+    const recovered = this.spool.recover();
+    const events = recovered.reduce((n, s) => n + s.events, 0);
+    for (const seg of recovered) this.pending.push({ seg, events: undefined });
+    this.log.info({ recoveredEvents: events, segments: recovered.length, spoolBytes: this.spool.bytes, dir: this.spool.dir }, `recording: recovered ${events} events from the spool`);
+
+    this.connection = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) });
+    this.connection.on('error', (err: Error) => this.markDown(err));
+    this.connection.on('ready', () => {
+      if (this.redisDown) this.log.info({ pendingSegments: this.pending.length }, 'recording: redis is back, draining the spool');
+      this.redisDown = false;
+      this.kick();
+    });
+    this.queue = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection: this.connection, prefix: keySpace(ctx.config.redisPrefix).queuePrefix() });
+    this.queue.on('error', (err: Error) => this.markDown(err));
+    this.kick();
+  }
+
+  record(event: SessionEvent): void {
+    this.buffer.push(event);
+    if (this.buffer.length >= this.opts.maxBatchEvents) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.opts.flushIntervalMs);
+  }
+
+  canAcceptSessions(): boolean {
+    return this.spool.bytes < this.ctx.config.recording.spoolMaxBytes;
+  }
+
+  /** Moves the buffer to the spool and hands it to the drain loop. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const events = this.buffer;
+    this.buffer = [];
+    let seg: Segment;
+    try {
+      seg = this.spool.append(events);
+    } catch (err) {
+      // Disk trouble: keep the batch in memory only; it still goes to Redis.
+      this.log.error({ err: (err as Error).message, events: events.length }, 'recording: spool write failed; batch kept in memory only');
+      seg = { id: -1, file: '', bytes: 0, events: events.length };
+    }
+    this.pending.push({ seg, events });
+    this.inMemory += events.length;
+    this.kick();
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    const deadline = Date.now() + this.opts.closeTimeoutMs;
+    while (this.pending.length > 0 && !this.redisDown && Date.now() < deadline) {
+      this.kick();
+      await this.draining;
+      if (this.pending.length > 0) await sleep(20);
+    }
+    this.closed = true;
+    await this.draining;
+    if (this.pending.length > 0) this.log.warn({ events: this.pending.reduce((n, p) => n + p.seg.events, 0) }, 'recording: closing with events left in the spool; the next start drains them');
+    await this.queue.close().catch(() => undefined);
+    this.connection.disconnect();
+  }
+
+  private kick(): void {
+    if (this.draining || this.closed) return;
+    this.draining = this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && !this.closed) {
+      if (this.redisDown && this.connection.status !== 'ready') {
+        await sleep(this.opts.retryMs);
+        continue;
+      }
+      const take: Pending[] = [];
+      let count = 0;
+      for (const p of this.pending) {
+        if (take.length > 0 && count + p.seg.events > this.opts.maxJobEvents) break;
+        take.push(p);
+        count += p.seg.events;
+      }
+      const events: SessionEvent[] = [];
+      for (const p of take) events.push(...(p.events ?? this.spool.read(p.seg)));
+      const job: RecordEventsJob = { schemaVersion: 1, workerId: this.ctx.config.id, events };
+      try {
+        await withTimeout(this.queue.add(JobName.RecordEvents, job, RECORD_JOB_OPTIONS), this.opts.addTimeoutMs);
+      } catch (err) {
+        this.markDown(err as Error);
+        this.releaseMemory();
+        await sleep(this.opts.retryMs);
+        continue;
+      }
+      for (const p of take) {
+        if (p.seg.id >= 0) this.spool.remove(p.seg);
+        if (p.events) this.inMemory -= p.events.length;
+      }
+      this.pending.splice(0, take.length);
+    }
+  }
+
+  private markDown(err: Error): void {
+    if (!this.redisDown) this.log.warn({ err: err.message, pendingSegments: this.pending.length }, 'recording: redis unreachable, spooling events to disk');
+    this.redisDown = true;
+  }
+
+  /** While Redis is away the backlog lives on disk, not in memory. */
+  private releaseMemory(): void {
+    if (this.inMemory <= MAX_EVENTS_IN_MEMORY) return;
+    for (const p of this.pending) {
+      if (p.events && p.seg.id >= 0) {
+        this.inMemory -= p.events.length;
+        p.events = undefined;
+      }
+    }
+  }
+}
+
+/**
+ * The worker's recorder: batches events (every flushIntervalMs or
+ * maxBatchEvents), writes each batch to the spool, sends it to the Recording
+ * queue and deletes it from the spool once Redis acknowledged the job. Pass it
+ * to the Postgres listener: `postgresListener({ recorder: createRecorder })`.
+ */
+export function createRecorder(ctx: RecorderContext, options: Partial<RecorderOptions> = {}): SessionRecorder {
+  return new SpoolingRecorder(ctx, { ...DEFAULT_RECORDER_OPTIONS, ...options });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`airlock: queue add timed out after ${ms} ms`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}
