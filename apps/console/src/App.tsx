@@ -45,6 +45,7 @@ function Shell({ meName, role }: { meName: string; role: string }) {
   const feed = useReviewFeed();
   const [theme, setTheme] = useTheme();
   const main = useRef<HTMLElement>(null);
+  const firstTitle = useRef(true);
 
   useEffect(() => {
     if (path === '/' || path === '/callback') navigate('/reviews', { replace: true });
@@ -54,8 +55,9 @@ function Shell({ meName, role }: { meName: string; role: string }) {
   useEffect(() => {
     const count = document.title.match(/^\(\d+\) /)?.[0] ?? '';
     document.title = `${count}${title} · Airlock`;
-    // Move focus to the page on navigation so screen readers announce it.
-    main.current?.focus({ preventScroll: true });
+    // Move focus to the page on navigation so screen readers announce it (not on first load: the skip link comes first).
+    if (firstTitle.current) firstTitle.current = false;
+    else main.current?.focus({ preventScroll: true });
   }, [title]);
 
   return (

@@ -16,8 +16,9 @@ const MISSING = [/Cannot query field "([^"]+)" on type "(Query|Mutation|Subscrip
  */
 export function classifyError(error: CombinedError): ErrorState {
   if (error.networkError && !error.graphQLErrors.length) return { kind: 'network', message: `The control plane could not be reached: ${error.networkError.message}` };
-  for (const e of error.graphQLErrors) {
-    for (const re of MISSING) {
+  // The first pattern wins: "Cannot query field" names the operation, "Unknown type" only an input type.
+  for (const re of MISSING) {
+    for (const e of error.graphQLErrors) {
       const m = re.exec(e.message);
       if (m) return { kind: 'unavailable', operation: m[1], message: e.message };
     }
