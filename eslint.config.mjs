@@ -1,6 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
-import airlock from './tools/eslint-rules/plugin.mjs';
+import airlock from './tools/lint-rules/plugin.mjs';
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'tmp/**', 'coverage/**'] },
@@ -48,7 +48,7 @@ export default [
     rules: { 'no-console': 'error' },
   },
   {
-    // Every GraphQL operation says who may run it (tools/eslint-rules/require-roles.mjs).
+    // Every GraphQL operation says who may run it (tools/lint-rules/require-roles.mjs).
     files: ['apps/control-plane/src/**/*.ts'],
     plugins: { airlock },
     rules: { 'airlock/require-roles': 'error' },

@@ -28,6 +28,7 @@ export default defineConfig({
     projects: [
       ...libs.map((l) => unit(`libs/${l}`, l)),
       ...apps.map((a) => unit(`apps/${a}`, a)),
+      { extends: true, test: { name: 'tools', root: path.resolve(__dirname, 'tools'), include: ['**/*.spec.ts'] } },
       {
         extends: true,
         test: { name: 'e2e', root: path.resolve(__dirname, 'test'), include: ['**/*.e2e-spec.ts'], testTimeout: 120_000, fileParallelism: false },

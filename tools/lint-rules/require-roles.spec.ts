@@ -1,8 +1,8 @@
-// The rule lives in tools/eslint-rules; its spec runs with the control plane it guards (vitest has no tools project).
+// RuleTester cases for the require-roles rule (run by the root Vitest config's `tools` project).
 import { RuleTester } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, it } from 'vitest';
-import rule from '../../../../tools/eslint-rules/require-roles.mjs';
+import rule from './require-roles.mjs';
 
 RuleTester.describe = describe;
 RuleTester.it = it;
