@@ -85,7 +85,7 @@ export function parseAirlockFile(text: string, file: string, env: NodeJS.Process
   };
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    throw new CliError(`airlock: ${file}:${e.linePos?.[0]?.line ?? '?'}: not valid YAML (${e.code}): ${e.message.split('\n')[0]}`);
+    throw new CliError(`airlock: ${file}:${lines.linePos(e.pos[0]).line}: not valid YAML (${e.code}): ${e.message.split('\n')[0]}`);
   }
   refuseLiteralSecrets(doc.contents as Node | null, [], where);
 
