@@ -17,6 +17,19 @@ export interface KeySpace {
   decisionChannel(): string;
   /** BullMQ key prefix (hash-tagged). */
   queuePrefix(): string;
+  /** A decided review's ReviewDecisionMessage (JSON, with a TTL), for workers that missed the pub/sub message. */
+  reviewDecision(id: string): string;
+  /** Hash of active scoped approvals: field = scopeField(...), value = ScopedApproval JSON. */
+  reviewScopes(): string;
+  /** Hash of runs left per scoped approval (same fields); decremented atomically by workers. */
+  reviewScopeRuns(): string;
+  /** Pub/sub channel on which control-plane replicas share new and decided reviews (console subscriptions). */
+  reviewEventsChannel(): string;
+}
+
+/** Field of a scoped approval: the same statement shape, from the same identity, on the same connection. */
+export function scopeField(connection: string, identity: string, fingerprint: string): string {
+  return `${connection}\n${identity}\n${fingerprint}`;
 }
 
 export function keySpace(prefix = 'airlock'): KeySpace {
@@ -26,6 +39,10 @@ export function keySpace(prefix = 'airlock'): KeySpace {
     workers: () => `${prefix}:workers`,
     decisionChannel: () => `${prefix}:reviews:decided`,
     queuePrefix: () => `{${prefix}}`,
+    reviewDecision: (id) => `${prefix}:reviews:decision:${id}`,
+    reviewScopes: () => `${prefix}:reviews:scopes`,
+    reviewScopeRuns: () => `${prefix}:reviews:scope-runs`,
+    reviewEventsChannel: () => `${prefix}:reviews:events`,
   };
 }
 
@@ -33,6 +50,7 @@ export function keySpace(prefix = 'airlock'): KeySpace {
 export const QueueName = {
   Recording: 'recording',
   Reviews: 'reviews',
+  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -40,6 +58,7 @@ export const JobName = {
   RecordEvents: 'record-events',
   RequestReview: 'request-review',
   WithdrawReview: 'withdraw-review',
+  DeliverWebhook: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -48,4 +67,5 @@ export const JOB_TO_QUEUE: Record<JobName, QueueName> = {
   [JobName.RecordEvents]: QueueName.Recording,
   [JobName.RequestReview]: QueueName.Reviews,
   [JobName.WithdrawReview]: QueueName.Reviews,
+  [JobName.DeliverWebhook]: QueueName.Notifications,
 };

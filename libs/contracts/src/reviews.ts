@@ -23,7 +23,13 @@ export const ReviewRequestJob = z.object({
 });
 export type ReviewRequestJob = z.infer<typeof ReviewRequestJob>;
 
-export const WithdrawReviewJob = z.object({ schemaVersion: z.literal(1), id: z.string(), reason: z.string() });
+export const WithdrawReviewJob = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string(),
+  reason: z.string(),
+  /** EXPIRED when the worker stopped waiting at the connection's review timeout; WITHDRAWN (default) on cancel or disconnect. */
+  status: z.enum(['EXPIRED', 'WITHDRAWN']).optional(),
+});
 export type WithdrawReviewJob = z.infer<typeof WithdrawReviewJob>;
 
 /** Control plane → waiting worker, over pub/sub. */
@@ -34,5 +40,33 @@ export const ReviewDecisionMessage = z.object({
   approver: z.string().nullable(),
   reason: z.string().nullable(),
   scope: ReviewScope.nullable(),
+  /** With a scope: what it matches, so every worker learns of it (see ScopedApproval). */
+  match: z.object({ connection: z.string(), identity: z.string(), fingerprint: z.string() }).optional(),
 });
 export type ReviewDecisionMessage = z.infer<typeof ReviewDecisionMessage>;
+
+/**
+ * An approval that covers later runs of the same statement shape (sql-guard fingerprint) by the
+ * same identity (`sa:<name>` / `user:<name>`) on the same connection. Stored in the
+ * keys.reviewScopes() hash; the runs left live in keys.reviewScopeRuns() so workers count them
+ * atomically.
+ */
+export const ScopedApproval = z.object({
+  reviewId: z.string(),
+  approver: z.string(),
+  connection: z.string(),
+  identity: z.string(),
+  fingerprint: z.string(),
+  /** Epoch milliseconds; null = no time limit. */
+  until: z.number().nullable(),
+  maxRuns: z.number().int().positive().nullable(),
+});
+export type ScopedApproval = z.infer<typeof ScopedApproval>;
+
+/** Webhook delivery job (control plane → itself, retried with backoff). Never carries secrets. */
+export const DeliverWebhookJob = z.object({
+  schemaVersion: z.literal(1),
+  url: z.string().url(),
+  body: z.record(z.string(), z.unknown()),
+});
+export type DeliverWebhookJob = z.infer<typeof DeliverWebhookJob>;
