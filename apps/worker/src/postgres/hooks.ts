@@ -101,6 +101,8 @@ export interface SessionHooks {
   onParse?(name: string, sql: string, paramTypes: readonly number[]): MaybeAsyncVerdict;
   /** An extended-protocol Bind ('B'); `statement` is undefined when it was prepared before tracking. */
   onBind?(bind: Bind, statement: PreparedStatementInfo | undefined): MaybeAsyncVerdict;
+  /** A FunctionCall ('F'): calls a function by OID, outside SQL (answered like a simple Query). */
+  onFunctionCall?(functionOid: number): MaybeAsyncVerdict;
   /** An extended-protocol Execute ('E'), after its Bind was allowed. */
   onExecute?(portal: string, maxRows: number): void;
   /**

@@ -81,6 +81,7 @@ export class Relay {
   private readonly queryHooks: SessionHooks['onQuery'][];
   private readonly parseHooks: SessionHooks['onParse'][];
   private readonly bindHooks: SessionHooks['onBind'][];
+  private readonly functionCallHooks: SessionHooks['onFunctionCall'][];
   private readonly executeHooks: SessionHooks[];
   private readonly rowHooks: SessionHooks[];
   private readonly completeHooks: SessionHooks[];
@@ -119,12 +120,13 @@ export class Relay {
     this.queryHooks = hooks.filter((h) => h.onQuery).map((h) => h.onQuery!.bind(h));
     this.parseHooks = hooks.filter((h) => h.onParse).map((h) => h.onParse!.bind(h));
     this.bindHooks = hooks.filter((h) => h.onBind).map((h) => h.onBind!.bind(h));
+    this.functionCallHooks = hooks.filter((h) => h.onFunctionCall).map((h) => h.onFunctionCall!.bind(h));
     this.executeHooks = hooks.filter((h) => h.onExecute);
     this.rowHooks = hooks.filter((h) => h.onRowDescription);
     this.completeHooks = hooks.filter((h) => h.onCommandComplete);
     this.errorHooks = hooks.filter((h) => h.onError);
     this.tracking = this.rowHooks.length > 0;
-    this.inspectClient = this.tracking || this.queryHooks.length + this.parseHooks.length + this.bindHooks.length + this.executeHooks.length > 0;
+    this.inspectClient = this.tracking || this.queryHooks.length + this.parseHooks.length + this.bindHooks.length + this.functionCallHooks.length + this.executeHooks.length > 0;
     this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length > 0;
     this.markerSql = opts.blockMarker;
     this.marker = Buffer.from(opts.blockMarker);
@@ -253,6 +255,14 @@ export class Relay {
         }
         return null;
       }
+      case FrontendCode.FunctionCall: {
+        if (this.functionCallHooks.length === 0) return null;
+        // FunctionCall body: Int32 function OID first (protocol-message-formats, "FunctionCall (F)").
+        const oid = bytes.readUInt32BE(5);
+        const d = decide(this.functionCallHooks as ((oid: number) => never)[], [oid]);
+        if (this.tracking && d.action === 'allow') this.expect.push({ k: 'query', sql: '' });
+        return d;
+      }
       case FrontendCode.Describe: {
         if (this.tracking) {
           const d = parseDescribe(bytes);
@@ -285,7 +295,8 @@ export class Relay {
   private block(code: number, verdict: BlockVerdict): boolean {
     this.pendingBlocks.push(verdict);
     this.blocksInFlight++;
-    if (code === FrontendCode.Query) {
+    // A FunctionCall is answered like a simple Query (ErrorResponse, ReadyForQuery), outside any batch.
+    if (code === FrontendCode.Query || code === FrontendCode.FunctionCall) {
       if (this.tracking) this.expect.push({ k: 'query', sql: '' });
       return this.upstream.write(buildQuery(this.markerSql));
     }
@@ -327,6 +338,7 @@ export class Relay {
   /** Tracking for a statement allowed after a hold (inspect() skipped it while undecided). */
   private trackAllowed(code: number, bytes: Buffer): void {
     if (code === FrontendCode.Query) this.expect.push({ k: 'query', sql: parseQuery(bytes).sql });
+    else if (code === FrontendCode.FunctionCall) this.expect.push({ k: 'query', sql: '' });
     else if (code === FrontendCode.Parse) {
       const p = parseParse(bytes);
       this.statements.set(p.name, { name: p.name, sql: p.sql, paramTypes: p.paramTypes, desc: undefined });
