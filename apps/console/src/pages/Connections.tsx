@@ -238,6 +238,7 @@ function PolicyForm({ c, admin, onDone }: { c: Connection; admin: boolean; onDon
       <h2 id="policy-title" style={{ marginTop: 0 }}>
         Policy for {c.name}
       </h2>
+      {!admin && <p className="muted">Read-only: admins change a connection's policy.</p>}
       <fieldset disabled={!admin}>
         <legend>Guardrails and masking</legend>
         <div className="form-grid">
@@ -286,6 +287,7 @@ function Grants({ connection, admin }: { connection: Connection; admin: boolean 
       <StateView what="Grants" fetching={fetching} error={error}>
         {data && data.accessGrants.length === 0 && <p className="muted">Nobody has access.</p>}
         {data && data.accessGrants.length > 0 && (
+          <div className="table-wrap">
           <table className="data">
             <thead>
               <tr>
@@ -318,6 +320,7 @@ function Grants({ connection, admin }: { connection: Connection; admin: boolean 
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </StateView>
       {admin && (

@@ -1,5 +1,6 @@
 import { gql } from '@urql/core';
-import { useMutation, useQuery } from 'urql';
+import { useState } from 'react';
+import { useQuery } from 'urql';
 import { SqlCode } from '../components/SqlCode';
 import { InlineError, StateView } from '../components/StateView';
 import { Link } from '../lib/router';
@@ -10,59 +11,53 @@ interface SessionEvent {
   kind: string;
   at: string;
   sql: string | null;
+  statementKind: string | null;
   verdict: string | null;
   rule: string | null;
   durationMs: number | null;
   rows: number | null;
   errorCode: string | null;
-  masked: unknown;
+  masked: Array<{ type: string; count: number }>;
   approver: string | null;
   reviewId: string | null;
+  status: string | null;
+  reason: string | null;
+  /** The recorded event as canonical JSON: bind parameters and the masked result sample live here. */
+  detail: string;
 }
 
-interface Extras {
-  seq: number;
-  params: Array<string | null> | null;
-  sample: Sample | string | null;
-}
 type Sample = { columns: string[]; rows: Array<Array<string | null>> };
+interface Detail {
+  params?: Array<string | null>;
+  sample?: Sample | null;
+  reason?: string;
+}
 
 const SESSION = gql`
   query Session($id: ID!) {
     session(id: $id) {
-      id identity connection startedAt endedAt
-      events { seq kind at sql verdict rule durationMs rows errorCode masked approver reviewId }
+      id identity connection profile startedAt endedAt endReason statements blocked
+      events { seq kind at sql statementKind verdict rule durationMs rows errorCode masked { type count } approver reviewId status reason detail }
     }
   }
-`;
-// Optional fields asked separately: a server without them still replays the timeline.
-const EXTRAS = gql`
-  query SessionExtras($id: ID!) { session(id: $id) { id events { seq params sample } } }
 `;
 const VERIFY = gql`
-  mutation VerifySession($id: ID!) { verifySession(id: $id) { valid reason } }
+  query VerifySession($id: ID!) { verifySession(id: $id) { ok firstBrokenSeq checked anchored } }
 `;
 
-export function maskedCounts(masked: unknown): Array<[string, number]> {
-  let m = masked;
-  if (typeof m === 'string') {
-    try {
-      m = JSON.parse(m);
-    } catch {
-      return [];
-    }
+function parseDetail(detail: string): Detail {
+  try {
+    return JSON.parse(detail) as Detail;
+  } catch {
+    return {};
   }
-  if (Array.isArray(m)) return m.map((x: { entity?: string; name?: string; count?: number }) => [x.entity ?? x.name ?? '?', x.count ?? 0] as [string, number]).filter(([, n]) => n > 0);
-  if (m && typeof m === 'object') return Object.entries(m as Record<string, number>).filter(([, n]) => typeof n === 'number' && n > 0);
-  return [];
 }
 
 export default function SessionReplay({ params }: { params: Record<string, string> }) {
   const id = params.id;
-  const [{ data, fetching, error }] = useQuery<{ session: { id: string; identity: string; connection: string; startedAt: string; endedAt: string | null; events: SessionEvent[] } }>({ query: SESSION, variables: { id } });
-  const [extras] = useQuery<{ session: { events: Extras[] } }>({ query: EXTRAS, variables: { id }, pause: !data });
-  const [verified, verify] = useMutation<{ verifySession: { valid: boolean; reason: string | null } }>(VERIFY);
-  const extra = new Map((extras.data?.session.events ?? []).map((e) => [e.seq, e]));
+  const [{ data, fetching, error }] = useQuery<{ session: { id: string; identity: string; connection: string; profile: string; startedAt: string; endedAt: string | null; endReason: string | null; events: SessionEvent[] } }>({ query: SESSION, variables: { id } });
+  const [verifyOn, setVerifyOn] = useState(false);
+  const [verified] = useQuery<{ verifySession: { ok: boolean; firstBrokenSeq: number | null; checked: number; anchored: boolean } }>({ query: VERIFY, variables: { id }, pause: !verifyOn, requestPolicy: 'network-only' });
   const s = data?.session;
   const statements = s?.events.filter((e) => e.kind === 'statement') ?? [];
   return (
@@ -81,23 +76,27 @@ export default function SessionReplay({ params }: { params: Record<string, strin
                 <dt>Identity</dt>
                 <dd>{s.identity}</dd>
                 <dt>Connection</dt>
-                <dd>{s.connection}</dd>
+                <dd>
+                  {s.connection} <span className="muted">as {s.profile}</span>
+                </dd>
                 <dt>Started</dt>
                 <dd>{formatTime(s.startedAt)}</dd>
                 <dt>Ended</dt>
-                <dd>{s.endedAt ? formatTime(s.endedAt) : 'still open'}</dd>
+                <dd>{s.endedAt ? `${formatTime(s.endedAt)}${s.endReason ? ` (${s.endReason})` : ''}` : 'still open'}</dd>
                 <dt>Statements</dt>
                 <dd>
                   {statements.length} — {statements.filter((e) => e.verdict === 'BLOCK').length} blocked, {statements.filter((e) => e.verdict === 'REVIEW').length} held
                 </dd>
               </dl>
               <div className="row">
-                <button type="button" className="btn btn-quiet" onClick={() => void verify({ id })} disabled={verified.fetching}>
+                <button type="button" className="btn btn-quiet" onClick={() => setVerifyOn(true)} disabled={verified.fetching}>
                   Verify recording integrity
                 </button>
                 {verified.data && (
-                  <span role="status" className={verified.data.verifySession.valid ? 'ok-text' : 'inline-error'}>
-                    {verified.data.verifySession.valid ? '✓ Hash chain intact' : `✗ ${verified.data.verifySession.reason ?? 'Chain broken'}`}
+                  <span role="status" className={verified.data.verifySession.ok ? 'ok-text' : 'inline-error'}>
+                    {verified.data.verifySession.ok
+                      ? `✓ Hash chain intact over ${verified.data.verifySession.checked} events${verified.data.verifySession.anchored ? ', anchored in the audit chain' : ''}`
+                      : `✗ Chain broken at event #${verified.data.verifySession.firstBrokenSeq ?? '?'}`}
                   </span>
                 )}
               </div>
@@ -106,7 +105,7 @@ export default function SessionReplay({ params }: { params: Record<string, strin
             <h2>Timeline</h2>
             <ol className="timeline" aria-label="Session events">
               {s.events.map((e) => (
-                <EventItem key={e.seq} e={e} extra={extra.get(e.seq)} />
+                <EventItem key={e.seq} e={e} />
               ))}
             </ol>
             {/* SSH asciicast playback and HTTP request lists render here once those protocols record. */}
@@ -117,16 +116,18 @@ export default function SessionReplay({ params }: { params: Record<string, strin
   );
 }
 
-function EventItem({ e, extra }: { e: SessionEvent; extra?: Extras }) {
+function EventItem({ e }: { e: SessionEvent }) {
   const v = (e.verdict ?? '').toLowerCase();
-  const masked = maskedCounts(e.masked);
-  const sample: Sample | null | undefined = typeof extra?.sample === 'string' ? (JSON.parse(extra.sample) as Sample) : extra?.sample;
+  const masked = e.masked.filter((m) => m.count > 0).map((m) => [m.type, m.count] as const);
+  const extra = parseDetail(e.detail);
+  const sample = extra.sample;
   return (
     <li className={v ? `v-${v}` : undefined} data-verdict={e.verdict ?? undefined}>
       <div className="card">
         <div className="row">
           <span className="mono muted">#{e.seq}</span>
-          <strong>{e.kind}</strong>
+          <strong>{e.kind === 'statement' && e.statementKind ? e.statementKind : e.kind}</strong>
+          {e.kind === 'review' && e.status && <span className={`pill pill-${e.status.toLowerCase()}`}>{e.status}</span>}
           {e.verdict && <span className={`pill pill-${v}`}>{e.verdict === 'REVIEW' ? 'HELD' : e.verdict === 'BLOCK' ? 'BLOCKED' : 'ALLOWED'}</span>}
           {e.rule && <span className="muted">rule {e.rule}</span>}
           <span className="spacer" />
@@ -162,7 +163,16 @@ function EventItem({ e, extra }: { e: SessionEvent; extra?: Extras }) {
             <dd>{masked.length ? masked.map(([k, n]) => `${k} ×${n}`).join(', ') : 'nothing'}</dd>
           </dl>
         )}
-        {e.kind !== 'statement' && e.approver && <p>by {e.approver}</p>}
+        {e.kind !== 'statement' && (e.approver || e.reason) && (
+          <p>
+            {e.approver && (
+              <>
+                by <span data-testid="approver">{e.approver}</span>
+              </>
+            )}
+            {e.reason && <span className="muted"> — {e.reason}</span>}
+          </p>
+        )}
         {sample && sample.columns.length > 0 && (
           <details>
             <summary>Masked result sample ({sample.rows.length} rows)</summary>

@@ -13,14 +13,13 @@ export interface SessionSummary {
   endedAt: string | null;
   statements: number;
   blocked: number;
-  held: number;
 }
 
 const SESSIONS = gql`
   query Sessions($filter: SessionFilter, $first: Int, $after: String) {
     sessions(filter: $filter, first: $first, after: $after) {
-      edges { cursor node { id identity connection startedAt endedAt statements blocked held } }
-      pageInfo { hasNextPage endCursor }
+      nodes { id identity connection startedAt endedAt statements blocked }
+      endCursor hasNextPage
     }
   }
 `;
@@ -35,7 +34,7 @@ export default function Sessions() {
   const filter = Object.fromEntries(
     FILTERS.filter((k) => initial[k]).map((k) => [k, k === 'from' || k === 'to' ? new Date(initial[k]).toISOString() : initial[k]]),
   );
-  const [{ data, fetching, error }] = useQuery<{ sessions: { edges: Array<{ cursor: string; node: SessionSummary }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>({
+  const [{ data, fetching, error }] = useQuery<{ sessions: { nodes: SessionSummary[]; hasNextPage: boolean; endCursor: string | null } }>({
     query: SESSIONS,
     variables: { filter, first: 50, after: after.at(-1) ?? null },
     requestPolicy: 'cache-and-network',
@@ -83,8 +82,8 @@ export default function Sessions() {
         <button className="btn">Filter</button>
       </form>
       <StateView what="Session recordings" fetching={fetching} error={error}>
-        {data && data.sessions.edges.length === 0 && <p className="muted">No sessions match.</p>}
-        {data && data.sessions.edges.length > 0 && (
+        {data && data.sessions.nodes.length === 0 && <p className="muted">No sessions match.</p>}
+        {data && data.sessions.nodes.length > 0 && (
           <div className="table-wrap">
             <table className="data">
               <thead>
@@ -95,11 +94,10 @@ export default function Sessions() {
                   <th scope="col">Duration</th>
                   <th scope="col" className="num">Statements</th>
                   <th scope="col" className="num">Blocked</th>
-                  <th scope="col" className="num">Held</th>
                 </tr>
               </thead>
               <tbody>
-                {data.sessions.edges.map(({ node: s }) => (
+                {data.sessions.nodes.map((s) => (
                   <tr key={s.id}>
                     <td>
                       <Link to={`/sessions/${encodeURIComponent(s.id)}`}>{formatTime(s.startedAt)}</Link>
@@ -109,7 +107,6 @@ export default function Sessions() {
                     <td>{s.endedAt ? duration(Date.parse(s.endedAt) - Date.parse(s.startedAt)) : <span className="pill pill-ok">LIVE</span>}</td>
                     <td className="num">{s.statements}</td>
                     <td className="num">{s.blocked ? <span className="pill pill-block">{s.blocked}</span> : 0}</td>
-                    <td className="num">{s.held ? <span className="pill pill-review">{s.held}</span> : 0}</td>
                   </tr>
                 ))}
               </tbody>
@@ -120,7 +117,7 @@ export default function Sessions() {
           <button type="button" className="btn btn-quiet" disabled={!after.length} onClick={() => setAfter(after.slice(0, -1))}>
             Newer
           </button>
-          <button type="button" className="btn btn-quiet" disabled={!data?.sessions.pageInfo.hasNextPage} onClick={() => setAfter([...after, data?.sessions.pageInfo.endCursor ?? ''])}>
+          <button type="button" className="btn btn-quiet" disabled={!data?.sessions.hasNextPage} onClick={() => setAfter([...after, data?.sessions.endCursor ?? ''])}>
             Older
           </button>
         </div>
