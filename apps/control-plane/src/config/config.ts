@@ -30,10 +30,14 @@ const schema = z.object({
   AIRLOCK_RETENTION_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Recording jobs processed at once by this replica. */
   AIRLOCK_RECORDING_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Global review webhook (Slack-compatible JSON POST on each review request and decision). */
+  AIRLOCK_REVIEW_WEBHOOK_URL: z.string().url().optional(),
+  AIRLOCK_REVIEW_SWEEP_SECONDS: z.coerce.number().positive().default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
-export const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AIRLOCK_MASTER_KEY', 'AIRLOCK_ADMIN_TOKEN']);
+// A webhook URL often carries its own secret (Slack's do): never logged.
+export const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AIRLOCK_MASTER_KEY', 'AIRLOCK_ADMIN_TOKEN', 'AIRLOCK_REVIEW_WEBHOOK_URL']);
 
 export interface AppConfig {
   databaseUrl: string;
@@ -52,6 +56,7 @@ export interface AppConfig {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   policyRefreshMs: number;
   recording: { retentionDays: number; retentionIntervalMs: number; concurrency: number };
+  reviews: { webhookUrl: string | undefined; sweepIntervalMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     policyRefreshMs: Math.round(e.AIRLOCK_POLICY_REFRESH_SECONDS * 1000),
     recording: { retentionDays: e.AIRLOCK_RETENTION_DAYS, retentionIntervalMs: Math.round(e.AIRLOCK_RETENTION_INTERVAL_SECONDS * 1000), concurrency: e.AIRLOCK_RECORDING_CONCURRENCY },
+    reviews: { webhookUrl: e.AIRLOCK_REVIEW_WEBHOOK_URL, sweepIntervalMs: Math.round(e.AIRLOCK_REVIEW_SWEEP_SECONDS * 1000) },
   };
 }
 
