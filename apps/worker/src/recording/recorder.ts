@@ -120,16 +120,13 @@ class SpoolingRecorder implements SessionRecorder {
   async close(): Promise<void> {
     this.flush();
     const deadline = Date.now() + this.opts.closeTimeoutMs;
-    while (this.pending.length > 0 && !this.redisDown && Date.now() < deadline) {
-      this.kick();
-      await this.draining;
-      if (this.pending.length > 0) await sleep(20);
-    }
+    while (this.pending.length > 0 && !this.redisDown && Date.now() < deadline) await sleep(20, true);
     this.closed = true;
     await this.draining;
     if (this.pending.length > 0) this.log.warn({ events: this.pending.reduce((n, p) => n + p.seg.events, 0) }, 'recording: closing with events left in the spool; the next start drains them');
-    await this.queue.close().catch(() => undefined);
+    // Queue.close waits for a connection that may never come back.
     this.connection.disconnect();
+    await withTimeout(this.queue.close(), 1000).catch(() => undefined);
   }
 
   private kick(): void {
@@ -196,8 +193,12 @@ export function createRecorder(ctx: RecorderContext, options: Partial<RecorderOp
   return new SpoolingRecorder(ctx, { ...DEFAULT_RECORDER_OPTIONS, ...options });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+/** Unref'd by default: a drain loop waiting on Redis must not keep a finished process alive. */
+function sleep(ms: number, keepAlive = false): Promise<void> {
+  return new Promise((r) => {
+    const t = setTimeout(r, ms);
+    if (!keepAlive) t.unref();
+  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,0 +1,83 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { JobName, keySpace, QueueName, type RecordEventsJob, type SessionEvent } from '@airlock/contracts';
+import { freePort, testRedisPrefix, waitFor } from '@airlock/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createRecorder, RECORD_JOB_OPTIONS, type RecorderContext } from './recorder';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+function statement(sessionId: string, seq: number): SessionEvent {
+  return { kind: 'statement', sessionId, seq, at: new Date().toISOString(), sql: `SELECT ${seq}`, fingerprint: null, statementKind: 'SELECT', verdict: 'ALLOW', rule: null, durationMs: 1, rows: 1, bytes: 8, errorCode: null, masked: {} };
+}
+
+function context(stateDir: string, redisUrl: string, prefix: string, lines: string[] = [], spoolMaxBytes = 1 << 30): RecorderContext {
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+  return { config: { id: 'w-test', redisUrl, redisPrefix: prefix, stateDir, recording: { spoolMaxBytes, spoolFsync: false } }, log };
+}
+
+describe('worker recorder (real Redis)', () => {
+  const dirs: string[] = [];
+  const prefix = testRedisPrefix();
+  const queue = new Queue(QueueName.Recording, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: keySpace(prefix).queuePrefix() });
+  const tmp = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'airlock-rec-'));
+    dirs.push(d);
+    return d;
+  };
+  const queued = async () => {
+    const jobs = (await queue.getJobs(['waiting', 'prioritized', 'delayed'])).sort((a, b) => Number(a.id) - Number(b.id));
+    return jobs.flatMap((j) => (j.data as RecordEventsJob).events);
+  };
+
+  afterEach(async () => {
+    await queue.obliterate({ force: true });
+  });
+  afterAll(async () => {
+    await queue.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('batches events into record-events jobs with explicit options and empties the spool once acknowledged', async () => {
+    const dir = tmp();
+    const rec = createRecorder(context(dir, REDIS_URL, prefix), { flushIntervalMs: 10, maxBatchEvents: 100 });
+    const id = randomUUID();
+    for (let i = 0; i < 250; i++) rec.record(statement(id, i));
+    await waitFor(async () => (await queued()).length === 250, 'all events queued');
+    const jobs = await queue.getJobs(['waiting']);
+    expect(jobs.every((j) => j.name === JobName.RecordEvents)).toBe(true);
+    expect(jobs[0]!.opts).toMatchObject({ attempts: RECORD_JOB_OPTIONS.attempts, removeOnComplete: true });
+    expect((await queued()).map((e) => e.seq)).toEqual([...Array(250).keys()]);
+    await waitFor(() => readdirSync(path.join(dir, 'spool')).length === 0, 'spool emptied');
+    await rec.close();
+  });
+
+  it('spools while Redis is unreachable, refuses new sessions when full, and drains in order after a restart', async () => {
+    const dir = tmp();
+    const deadUrl = `redis://127.0.0.1:${await freePort()}`;
+    const lines: string[] = [];
+    const rec = createRecorder(context(dir, deadUrl, prefix, lines, 20_000), { flushIntervalMs: 5, maxBatchEvents: 50, addTimeoutMs: 200, retryMs: 50, closeTimeoutMs: 200 });
+    const id = randomUUID();
+    expect(rec.canAcceptSessions()).toBe(true);
+    for (let i = 0; i < 300; i++) rec.record(statement(id, i));
+    await waitFor(() => readdirSync(path.join(dir, 'spool')).length >= 6, 'batches spooled');
+    expect(rec.canAcceptSessions()).toBe(false);
+    await rec.close();
+    expect(lines.join('')).toMatch(/redis unreachable, spooling events to disk/);
+
+    // Same spool, Redis reachable: recovered, counted in the log, drained in order.
+    const restartLines: string[] = [];
+    const again = createRecorder(context(dir, REDIS_URL, prefix, restartLines), { flushIntervalMs: 5 });
+    expect(restartLines.join('')).toMatch(/recording: recovered 300 events from the spool/);
+    await waitFor(async () => (await queued()).length === 300, 'spool drained');
+    expect((await queued()).map((e) => e.seq)).toEqual([...Array(300).keys()]);
+    expect(readdirSync(path.join(dir, 'spool'))).toEqual([]);
+    expect(again.canAcceptSessions()).toBe(true);
+    await again.close();
+  });
+});
