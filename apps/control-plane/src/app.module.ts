@@ -14,8 +14,10 @@ import { HealthController } from './health/health.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { PolicyModule } from './policy/policy.module';
 import { PrismaService } from './prisma/prisma.service';
+import { RecordingModule } from './recording/recording.module';
 import { RedisService } from './redis/redis.service';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { StartupService } from './startup.service';
 import { SystemResolver } from './system/system.resolver';
 import { WorkerPoolsModule } from './worker-pools/worker-pools.module';
@@ -79,6 +81,8 @@ export class AppModule {
         ConnectionsModule,
         ServiceAccountsModule,
         GrantsModule,
+        RecordingModule,
+        SessionsModule,
       ],
       controllers: [HealthController],
       providers: [SystemResolver, StartupService],
