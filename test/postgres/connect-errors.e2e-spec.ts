@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,8 @@ async function connectError(url: string, extra: object = {}): Promise<{ code?: s
   }
   throw new Error('connected, but should have been refused');
 }
+
+const run = promisify(execFile);
 
 function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
   const certFile = path.join(dir, 'cert.pem');
@@ -68,10 +71,10 @@ describe('connect errors are native and start with airlock:', () => {
     expect(errors[0]).toMatchObject({ code: '57P01', message: 'airlock: access to "demo-pg" expired' });
   }, 15_000);
 
-  it('psql shows the message as a native FATAL', () => {
+  it('psql shows the message as a native FATAL', async () => {
     let out = '';
     try {
-      execFileSync('psql', ['-X', '-c', 'select 1'], { env: h.env('no-such-db'), encoding: 'utf8', stdio: 'pipe' });
+      await run('psql', ['-X', '-c', 'select 1'], { env: h.env('no-such-db'), encoding: 'utf8' });
     } catch (err) {
       out = String((err as { stderr: string }).stderr);
     }
@@ -90,9 +93,10 @@ describe('TLS on the listener', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('psql with sslmode=require connects over TLS', () => {
-    const out = execFileSync('psql', ['-X', '-At', '-c', 'select 7'], { env: { ...h.env(), PGSSLMODE: 'require' }, encoding: 'utf8' });
-    expect(out.trim()).toBe('7');
+  it('psql with sslmode=require connects over TLS', async () => {
+    const { stdout } = await run('psql', ['-X', '-At', '-c', 'select 7, ssl from pg_stat_ssl where pid = pg_backend_pid()'], { env: { ...h.env(), PGSSLMODE: 'require' }, encoding: 'utf8' });
+    // The client leg is TLS; the upstream leg (tls mode disable here) is not.
+    expect(stdout.trim()).toBe('7|f');
   });
 
   it('node-postgres with ssl connects over TLS', async () => {
@@ -107,7 +111,7 @@ describe('TLS on the listener', () => {
     expect(err).toMatchObject({ code: '28000', message: 'airlock: this gateway requires TLS (sslmode=require)' });
     let out = '';
     try {
-      execFileSync('psql', ['-X', '-c', 'select 1'], { env: { ...h.env(), PGSSLMODE: 'disable' }, encoding: 'utf8', stdio: 'pipe' });
+      await run('psql', ['-X', '-c', 'select 1'], { env: { ...h.env(), PGSSLMODE: 'disable' }, encoding: 'utf8' });
     } catch (e) {
       out = String((e as { stderr: string }).stderr);
     }
