@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generatePoolKeyPair, keySpace } from '@airlock/contracts';
+import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
