@@ -41,6 +41,12 @@ export const SnapshotConnection = z.object({
   reviewTimeoutSeconds: z.number().int().positive(),
   minApprovers: z.number().int().positive(),
   credentials: z.array(SnapshotCredential),
+  /**
+   * The connection's HMAC key for the masking `hash` style (base64), sealed to the pool's key
+   * like credentials. Absent from control planes that predate it: workers then use a key of
+   * their own (tokens still hide values, but differ between workers).
+   */
+  maskingKeySealed: z.string().min(1).optional(),
 });
 export type SnapshotConnection = z.infer<typeof SnapshotConnection>;
 
