@@ -171,6 +171,12 @@ describe('console in a real Chromium against the dev IdP and an in-process contr
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.getByRole('rowheader', { name: 'orders' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'connections-mobile-dark.png'), fullPage: true });
+    // Responsive: wide tables scroll inside their box, the page itself never scrolls sideways.
+    const overflow = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.table-wrap')).map((el) => `${el.tagName}.${el.className}`).slice(0, 5),
+    );
+    expect(overflow).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByLabel('Theme').selectOption('system');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
