@@ -9,6 +9,7 @@ import { formatGraphqlError } from './common/graphql-error.formatter';
 import { graphqlMetricsPlugin } from './common/graphql-metrics.plugin';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { ConnectionsModule } from './connections/connections.module';
+import { ConsoleModule } from './console/console.module';
 import { GrantsModule } from './grants/grants.module';
 import { HealthController } from './health/health.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -83,6 +84,7 @@ export class AppModule {
         GrantsModule,
         RecordingModule,
         SessionsModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [SystemResolver, StartupService],
