@@ -7,5 +7,6 @@ import { GrantsService } from './grants.service';
 @Module({
   imports: [PolicyModule],
   providers: [GrantsRepository, GrantsService, GrantsResolver],
+  exports: [GrantsService],
 })
 export class GrantsModule {}

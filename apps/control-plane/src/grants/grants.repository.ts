@@ -28,7 +28,7 @@ export class GrantsRepository {
     return (await this.prisma.identity.count({ where: { kind: 'SERVICE_ACCOUNT', name } })) > 0;
   }
 
-  async create(data: { subject: string; connectionId: string; profile: string; expiresAt: Date | null; reason: string | null; grantedById: string; grantedByName: string }): Promise<AccessGrantObject> {
+  async create(data: { subject: string; connectionId: string; profile: string; expiresAt: Date | null; reason: string | null; grantedById: string; grantedByName: string; source?: 'STANDING' | 'JUST_IN_TIME' }): Promise<AccessGrantObject> {
     return toObject(await this.prisma.accessGrant.create({ data, include }));
   }
 

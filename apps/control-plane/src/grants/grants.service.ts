@@ -18,7 +18,8 @@ export class GrantsService {
     private readonly policy: PolicyPublisher,
   ) {}
 
-  async grant(input: GrantAccessInput, by: Principal): Promise<AccessGrantObject> {
+  /** `source` JUST_IN_TIME: an approved access request (see access-requests/). */
+  async grant(input: GrantAccessInput, by: Pick<Principal, 'identityId' | 'name'>, source: 'STANDING' | 'JUST_IN_TIME' = 'STANDING'): Promise<AccessGrantObject> {
     const subject = GrantSubject.safeParse(input.subject);
     if (!subject.success) throw new GrantException(GrantExceptionCode.INVALID_INPUT, `airlock: ${subject.error.issues[0]?.message}`);
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new GrantException(GrantExceptionCode.INVALID_INPUT, 'airlock: expiresAt is in the past');
@@ -34,7 +35,7 @@ export class GrantsService {
     }
     const grant = await this.repo.create({
       subject: input.subject, connectionId: conn.id, profile, expiresAt: input.expiresAt ?? null, reason: input.reason ?? null,
-      grantedById: by.identityId, grantedByName: by.name,
+      grantedById: by.identityId, grantedByName: by.name, source,
     });
     await this.policy.publishPools([conn.poolId]);
     this.logger.log({ msg: 'access granted', grant: grant.id, subject: grant.subject, connection: grant.connection, profile, by: by.name });

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { ReviewDecisionValue, type ReviewKind, type ReviewRequestObject, type ReviewStatus } from './dto/review-request.object';
+
+const include = { decisions: { orderBy: { createdAt: 'asc' as const } } };
+type Row = Prisma.ReviewRequestGetPayload<{ include: typeof include }>;
+
+/** A stored review plus what the service needs and the API does not show. */
+export interface ReviewRecord extends ReviewRequestObject {
+  requesterKind: 'USER' | 'SERVICE_ACCOUNT';
+}
+
+export interface NewReview {
+  id: string;
+  kind: ReviewKind;
+  requesterName: string;
+  requesterKind: 'USER' | 'SERVICE_ACCOUNT';
+  requesterId?: string | null;
+  connectionName: string;
+  sessionId?: string | null;
+  statement?: string | null;
+  fingerprint?: string | null;
+  classification?: unknown;
+  ruleName?: string | null;
+  profile?: string | null;
+  durationSec?: number | null;
+  reason?: string | null;
+  createdAt?: Date;
+  expiresAt: Date;
+}
+
+function toRecord(r: Row): ReviewRecord {
+  const scope = r.scope as { fingerprint?: boolean; maxRuns?: number | null; until?: string | null } | null;
+  return {
+    id: r.id, kind: r.kind as ReviewKind, connection: r.connectionName, requester: r.requesterName, requesterKind: r.requesterKind === 'SERVICE_ACCOUNT' ? 'SERVICE_ACCOUNT' : 'USER',
+    statement: r.statement, fingerprint: r.fingerprint, classification: r.classification === null ? null : JSON.stringify(r.classification), rule: r.ruleName,
+    sessionId: r.sessionId, profile: r.profile, durationSeconds: r.durationSec, reason: r.reason,
+    scope: scope ? { fingerprint: true, maxRuns: scope.maxRuns ?? null, until: scope.until ? new Date(scope.until) : null } : null,
+    createdAt: r.createdAt, expiresAt: r.expiresAt, decidedAt: r.decidedAt, status: r.status as ReviewStatus,
+    decisions: r.decisions.map((d) => ({ approver: d.approverName, decision: d.decision === 'APPROVE' ? ReviewDecisionValue.APPROVE : ReviewDecisionValue.REJECT, reason: d.reason, at: d.createdAt })),
+  };
+}
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+@Injectable()
+export class ReviewsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inserts once; `created` is false when a review with this id already exists (a redelivered job). */
+  async createOnce(r: NewReview): Promise<{ created: boolean; review: ReviewRecord }> {
+    try {
+      const row = await this.prisma.reviewRequest.create({
+        data: { ...r, classification: r.classification === undefined || r.classification === null ? Prisma.JsonNull : (r.classification as Prisma.InputJsonValue) },
+        include,
+      });
+      return { created: true, review: toRecord(row) };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return { created: false, review: (await this.find(r.id))! };
+    }
+  }
+
+  async find(id: string): Promise<ReviewRecord | null> {
+    const row = await this.prisma.reviewRequest.findUnique({ where: { id }, include });
+    return row ? toRecord(row) : null;
+  }
+
+  async list(status: ReviewStatus | undefined, limit: number): Promise<ReviewRecord[]> {
+    const rows = await this.prisma.reviewRequest.findMany({ where: status ? { status } : {}, include, orderBy: { createdAt: 'desc' }, take: limit });
+    return rows.map(toRecord);
+  }
+
+  async connection(name: string): Promise<{ id: string; poolId: string; minApprovers: number; webhookUrl: string | null } | null> {
+    const c = await this.prisma.connection.findUnique({ where: { name }, select: { id: true, poolId: true, minApprovers: true, reviewWebhookUrl: true } });
+    return c ? { id: c.id, poolId: c.poolId, minApprovers: c.minApprovers, webhookUrl: c.reviewWebhookUrl } : null;
+  }
+
+  async setPolicy(name: string, data: { minApprovers?: number; reviewWebhookUrl?: string | null }): Promise<void> {
+    await this.prisma.connection.update({ where: { name }, data });
+  }
+
+  /**
+   * Records one approver's vote and, in the same transaction, moves the review to `final` when
+   * given (only from PENDING, so two concurrent final votes cannot both win). Returns null when
+   * the review was no longer pending.
+   */
+  async vote(
+    id: string,
+    vote: { approverId: string | null; approverName: string; decision: 'APPROVE' | 'REJECT'; reason: string | null },
+    finalize: (approvals: number) => { status: 'APPROVED' | 'REJECTED'; scope: unknown } | null,
+  ): Promise<{ review: ReviewRecord; final: boolean } | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        // Row lock: votes on one review are serialised.
+        const locked = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text AS status FROM "ReviewRequest" WHERE id = ${id} FOR UPDATE`;
+        if (locked[0]?.status !== 'PENDING') return null;
+        await tx.reviewDecision.create({ data: { reviewId: id, ...vote } });
+        const approvals = await tx.reviewDecision.count({ where: { reviewId: id, decision: 'APPROVE' } });
+        const outcome = finalize(approvals);
+        if (outcome) {
+          await tx.reviewRequest.update({
+            where: { id },
+            data: { status: outcome.status, decidedAt: new Date(), scope: outcome.scope === null ? Prisma.JsonNull : (outcome.scope as Prisma.InputJsonValue) },
+          });
+        }
+        const row = await tx.reviewRequest.findUniqueOrThrow({ where: { id }, include });
+        return { review: toRecord(row), final: outcome !== null };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw Object.assign(new Error('already voted'), { alreadyVoted: true });
+      throw err;
+    }
+  }
+
+  /** PENDING → status; returns the review when this call made the change. */
+  async close(id: string, status: 'EXPIRED' | 'WITHDRAWN'): Promise<ReviewRecord | null> {
+    const n = await this.prisma.reviewRequest.updateMany({ where: { id, status: 'PENDING' }, data: { status, decidedAt: new Date() } });
+    return n.count === 1 ? this.find(id) : null;
+  }
+
+  async duePending(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.prisma.reviewRequest.findMany({ where: { status: 'PENDING', expiresAt: { lte: now } }, select: { id: true }, take: limit });
+    return rows.map((r) => r.id);
+  }
+}
