@@ -1,6 +1,7 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthService } from './auth/auth.service';
@@ -82,6 +83,7 @@ export class AppModule {
         ConnectionsModule,
         ServiceAccountsModule,
         GrantsModule,
+        AccessRequestsModule,
         RecordingModule,
         SessionsModule,
         ConsoleModule,
