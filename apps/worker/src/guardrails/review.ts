@@ -1,12 +1,15 @@
 import type { Decision } from '@airlock/sql-guard';
 import type { BlockVerdict, MaybeAsyncVerdict, SessionInfo } from '../postgres/hooks';
+import { holdForReview } from '../reviews';
 
 /**
- * What the worker does with a statement the guardrails send to human review. Until the review
- * engine lands this refuses it; the review issue replaces this one function (and may return a
- * HoldVerdict whose decision settles when people decide).
+ * What the worker does with a statement the guardrails send to human review: the review engine
+ * holds it until people decide (apps/worker/src/reviews). A session without the review hooks
+ * (e.g. a listener configured without them) refuses it.
  */
-export function reviewStatement(decision: Decision, _sql: string, _info: SessionInfo): MaybeAsyncVerdict {
+export function reviewStatement(decision: Decision, sql: string, info: SessionInfo): MaybeAsyncVerdict {
+  const held = holdForReview(decision, sql, info);
+  if (held !== undefined) return held;
   const rule = decision.rule?.name ?? 'no rule matched';
   const verdict: BlockVerdict = {
     action: 'block',
