@@ -35,6 +35,8 @@ export interface HarnessOptions {
   connection?: Partial<SnapshotConnection>;
   /** Reuse an existing database instead of creating one. */
   db?: TestDatabase;
+  /** The upstream login of demo-pg (default: postgres, trust). */
+  sealCredential?: { username: string; password: string };
 }
 
 function pgConnection(name: string, over: Partial<SnapshotConnection>, publicKey: string): SnapshotConnection {
@@ -71,7 +73,7 @@ export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarne
     generatedAt: new Date().toISOString(),
     oidc: null,
     connections: [
-      pgConnection('demo-pg', { database: db.name, ...opts.connection }, pool.publicKey),
+      pgConnection('demo-pg', { database: db.name, ...opts.connection, ...(opts.sealCredential ? { credentials: [{ profile: 'readonly', username: opts.sealCredential.username, sealed: seal(JSON.stringify({ password: opts.sealCredential.password }), pool.publicKey), rotatedAt: new Date().toISOString() }] } : {}) }, pool.publicKey),
       pgConnection('secret-pg', { database: db.name }, pool.publicKey),
       pgConnection('dead-pg', { port: deadPort }, pool.publicKey),
     ],
