@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { ConnectionsModule } from './connections/connections.module';
 import { ConsoleModule } from './console/console.module';
 import { GrantsModule } from './grants/grants.module';
+import { GuardrailsModule } from './guardrails/guardrails.module';
 import { HealthController } from './health/health.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { PolicyModule } from './policy/policy.module';
@@ -83,6 +84,7 @@ export class AppModule {
         ConnectionsModule,
         ServiceAccountsModule,
         GrantsModule,
+        GuardrailsModule,
         AccessRequestsModule,
         RecordingModule,
         SessionsModule,

@@ -50,9 +50,20 @@ const MATRIX: Operation[] = [
   { field: 'revokeApiKey', allowed: ['ADMIN'], query: 'mutation { revokeApiKey(input: { serviceAccount: "victim" }) { name } }' },
   { field: 'grantAccess', allowed: ['ADMIN'], query: 'mutation { grantAccess(input: { subject: "sa:victim", connection: "shared" }) { id } }' },
   { field: 'revokeAccess', allowed: ['ADMIN'], query: 'mutation($i: RevokeAccessInput!) { revokeAccess(input: $i) { id } }', variables: () => ({ i: { id: grantId } }) },
+  { field: 'guardrailRules', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ guardrailRules { id name } }' },
+  { field: 'evaluateGuardrails', allowed: ALL, query: '{ evaluateGuardrails(connection: "shared", sql: "SELECT 1") { verdict } }' },
+  {
+    field: 'createGuardrailRule', allowed: ['ADMIN'],
+    query: 'mutation($i: CreateGuardrailRuleInput!) { createGuardrailRule(input: $i) { id } }',
+    variables: (r) => ({ i: { connection: 'shared', name: `rule-by-${r.toLowerCase()}`, action: 'BLOCK', message: 'no', match: { kinds: ['DROP'] } } }),
+  },
+  { field: 'updateGuardrailRule', allowed: ['ADMIN'], query: 'mutation($i: UpdateGuardrailRuleInput!) { updateGuardrailRule(input: $i) { id } }', variables: () => ({ i: { id: ruleId, priority: 5 } }) },
+  { field: 'deleteGuardrailRule', allowed: ['ADMIN'], query: 'mutation($i: DeleteGuardrailRuleInput!) { deleteGuardrailRule(input: $i) { id } }', variables: () => ({ i: { id: doomedRuleId } }) },
 ];
 
 let grantId = '';
+let ruleId = '';
+let doomedRuleId = '';
 
 describe('authorization matrix: every role against every operation (real Postgres and Redis)', () => {
   const adminToken = generateApiKey().key;
@@ -88,6 +99,10 @@ describe('authorization matrix: every role against every operation (real Postgre
     }
     await admin('mutation { createServiceAccount(input: { name: "victim" }) { apiKey } }');
     grantId = ((await admin('mutation { grantAccess(input: { subject: "sa:victim", connection: "shared" }) { id } }')) as { grantAccess: { id: string } }).grantAccess.id;
+    const rule = async (name: string) =>
+      ((await admin('mutation($i: CreateGuardrailRuleInput!) { createGuardrailRule(input: $i) { id } }', { i: { name, action: 'BLOCK', message: 'no', match: { kinds: ['TRUNCATE'] } } })) as { createGuardrailRule: { id: string } }).createGuardrailRule.id;
+    ruleId = await rule('kept');
+    doomedRuleId = await rule('doomed');
     for (const role of ROLES) {
       const roles = role === 'MEMBER' ? [] : [role];
       const data = (await admin('mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { apiKey } }', { i: { name: `as-${role.toLowerCase()}`, roles } })) as {

@@ -33,7 +33,10 @@ describe('policy compiler', () => {
   it('produces a snapshot that validates, with the pool version', () => {
     expect(snapshot).toMatchObject({ schemaVersion: 1, pool: 'default', version: 7, generatedAt: now.toISOString(), oidc: null });
     expect(snapshot.connections[0]).toMatchObject({ name: 'orders', tls: { mode: 'require' }, credentials: [{ profile: 'readonly', username: 'ro', rotatedAt: earlier.toISOString() }] });
-    expect(snapshot.guardrailRules).toEqual(data.guardrailRules);
+  });
+
+  it('ships guardrail rules in the exact shape sql-guard runs (lower-case action)', () => {
+    expect(snapshot.guardrailRules).toEqual([{ id: 'r1', connection: null, name: 'no-drop', enabled: true, priority: 10, action: 'block', message: 'no', match: { kinds: ['DROP'] } }]);
   });
 
   it('leaves out grants that have already expired and keeps their expiry on the rest', () => {

@@ -1,4 +1,31 @@
 import { POLICY_SCHEMA_VERSION, PolicySnapshot, UpstreamTls, type OidcSettings, type SnapshotRule } from '@airlock/contracts';
+import type { GuardrailMatch, GuardrailRule } from '@airlock/sql-guard';
+
+/** A guardrail rule as stored (Prisma enum for the action, JSON match, connection by name). */
+export interface StoredGuardrailRule {
+  id: string;
+  connection: string | null;
+  name: string;
+  enabled: boolean;
+  priority: number;
+  action: 'ALLOW' | 'BLOCK' | 'REVIEW';
+  message: string;
+  match: unknown;
+}
+
+/** The exact shape sql-guard's GuardrailRule has: workers hand snapshot rules to createGuard as they are. */
+export function toGuardrailRule(r: StoredGuardrailRule): GuardrailRule {
+  return {
+    id: r.id,
+    name: r.name,
+    connection: r.connection,
+    priority: r.priority,
+    enabled: r.enabled,
+    action: r.action === 'ALLOW' ? 'allow' : r.action === 'BLOCK' ? 'block' : 'review',
+    message: r.message,
+    match: (r.match ?? {}) as GuardrailMatch,
+  };
+}
 
 /** Everything a pool's snapshot is made from, as read in one transaction. */
 export interface PoolPolicyData {
@@ -19,7 +46,7 @@ export interface PoolPolicyData {
   }>;
   grants: Array<{ id: string; subject: string; connection: string; profile: string; expiresAt: Date | null }>;
   apiKeys: Array<{ lookupId: string; hash: string; identityId: string; identityName: string; expiresAt: Date | null }>;
-  guardrailRules: SnapshotRule[];
+  guardrailRules: StoredGuardrailRule[];
   maskingRules: SnapshotRule[];
 }
 
@@ -71,7 +98,7 @@ export function compilePolicy(data: PoolPolicyData, deps: CompileDeps): PolicySn
     apiKeys: data.apiKeys
       .filter((k) => !k.expiresAt || k.expiresAt > deps.now)
       .map((k) => ({ lookupId: k.lookupId, hash: k.hash, identityId: k.identityId, identityName: k.identityName, expiresAt: iso(k.expiresAt) })),
-    guardrailRules: data.guardrailRules,
+    guardrailRules: data.guardrailRules.map(toGuardrailRule),
     maskingRules: data.maskingRules,
   });
 }
