@@ -1,5 +1,6 @@
-import { POLICY_SCHEMA_VERSION, PolicySnapshot, UpstreamTls, type OidcSettings, type SnapshotRule } from '@airlock/contracts';
+import { POLICY_SCHEMA_VERSION, PolicySnapshot, UpstreamTls, type OidcSettings } from '@airlock/contracts';
 import type { GuardrailMatch, GuardrailRule } from '@airlock/sql-guard';
+import { type StoredMaskingRule, toMaskingSnapshotRule } from './masking-compiler';
 
 /** A guardrail rule as stored (Prisma enum for the action, JSON match, connection by name). */
 export interface StoredGuardrailRule {
@@ -43,11 +44,13 @@ export interface PoolPolicyData {
     reviewTimeoutSeconds: number;
     minApprovers: number;
     credentials: Array<{ profile: string; username: string | null; secret: Uint8Array; rotatedAt: Date }>;
+    /** Master-key envelope of the masking hash key (base64 inside); null until the first compile makes one. */
+    maskingKey?: Uint8Array | null;
   }>;
   grants: Array<{ id: string; subject: string; connection: string; profile: string; expiresAt: Date | null }>;
   apiKeys: Array<{ lookupId: string; hash: string; identityId: string; identityName: string; expiresAt: Date | null }>;
   guardrailRules: StoredGuardrailRule[];
-  maskingRules: SnapshotRule[];
+  maskingRules: StoredMaskingRule[];
 }
 
 export interface CompileDeps {
@@ -91,6 +94,7 @@ export function compilePolicy(data: PoolPolicyData, deps: CompileDeps): PolicySn
         sealed: deps.seal(deps.decrypt(p.secret), data.pool.publicKey),
         rotatedAt: p.rotatedAt.toISOString(),
       })),
+      ...(c.maskingKey ? { maskingKeySealed: deps.seal(deps.decrypt(c.maskingKey), data.pool.publicKey) } : {}),
     })),
     grants: data.grants
       .filter((g) => !g.expiresAt || g.expiresAt > deps.now)
@@ -99,7 +103,7 @@ export function compilePolicy(data: PoolPolicyData, deps: CompileDeps): PolicySn
       .filter((k) => !k.expiresAt || k.expiresAt > deps.now)
       .map((k) => ({ lookupId: k.lookupId, hash: k.hash, identityId: k.identityId, identityName: k.identityName, expiresAt: iso(k.expiresAt) })),
     guardrailRules: data.guardrailRules.map(toGuardrailRule),
-    maskingRules: data.maskingRules,
+    maskingRules: data.maskingRules.map(toMaskingSnapshotRule),
   });
 }
 

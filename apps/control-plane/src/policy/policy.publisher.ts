@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { POLICY_SCHEMA_VERSION, PolicySnapshot, seal, type PolicyNotice } from '@airlock/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { decryptSecret } from '../common/credential-cipher';
+import { decryptSecret, encryptSecret } from '../common/credential-cipher';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { OidcJwksService } from './oidc-jwks.service';
+import { newMaskingKey } from './masking-compiler';
 import { compilePolicy, nextExpiry } from './policy-compiler';
 import { PolicyRepository } from './policy.repository';
 
@@ -115,6 +116,7 @@ export class PolicyPublisher implements OnModuleDestroy {
     const end = this.metrics.policyCompileSeconds.startTimer();
     const now = new Date();
     const oidc = await this.oidc.settings();
+    await this.repo.ensureMaskingKeys(poolId, () => encryptSecret(this.config.masterKey, newMaskingKey()));
     const data = await this.repo.bumpAndLoad(poolId, now);
     if (!data) return undefined;
     const snapshot = compilePolicy(data, { decrypt: (s) => decryptSecret(this.config.masterKey, s), seal, oidc, now });

@@ -11,6 +11,17 @@ export class PolicyRepository {
   }
 
   /**
+   * Gives every connection of the pool that has none a masking hash key (already encrypted by
+   * `make`). Conditional on the column still being empty, so concurrent replicas keep the first key.
+   */
+  async ensureMaskingKeys(poolId: string, make: () => Uint8Array): Promise<number> {
+    const missing = await this.prisma.connection.findMany({ where: { poolId, maskingKey: null }, select: { id: true } });
+    let made = 0;
+    for (const { id } of missing) made += (await this.prisma.connection.updateMany({ where: { id, maskingKey: null }, data: { maskingKey: new Uint8Array(make()) } })).count;
+    return made;
+  }
+
+  /**
    * Bumps the pool's version and reads everything its snapshot holds in one
    * transaction: the row lock taken by the update serialises compiles of the
    * same pool across replicas, and the version always matches the content.
@@ -35,7 +46,7 @@ export class PolicyRepository {
         pool: { name: pool.name, publicKey: pool.publicKey, version: pool.policyVersion },
         connections: connections.map((c) => ({
           id: c.id, name: c.name, kind: c.kind, host: c.host, port: c.port, database: c.database, tls: c.tls,
-          guardrails: c.guardrails, masking: c.masking, reviewTimeoutSeconds: c.reviewTimeoutSeconds, minApprovers: c.minApprovers,
+          guardrails: c.guardrails, masking: c.masking, reviewTimeoutSeconds: c.reviewTimeoutSeconds, minApprovers: c.minApprovers, maskingKey: c.maskingKey,
           credentials: c.credentials.map((p) => ({ profile: p.profile, username: p.username, secret: p.secret, rotatedAt: p.rotatedAt })),
         })),
         grants: grants.map((g) => ({ id: g.id, subject: g.subject, connection: g.connection.name, profile: g.profile, expiresAt: g.expiresAt })),
