@@ -48,7 +48,7 @@ export class ConsoleModule implements OnModuleInit {
 
   private async serve(dir: string, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const urlPath = decodeURIComponent(req.url.split('?')[0]);
-    if (RESERVED.test(urlPath)) return reply.callNotFound();
+    if (RESERVED.test(urlPath)) return notFound(reply);
     const file = path.normalize(urlPath).replace(/^(\.\.[/\\])+/, '');
     const full = path.join(dir, file);
     if (full.startsWith(dir + path.sep) && (await isFile(full))) {
@@ -57,9 +57,15 @@ export class ConsoleModule implements OnModuleInit {
       return reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(file.slice(1));
     }
     // A missing file with an extension is a real 404, not the app.
-    if (path.extname(file)) return reply.callNotFound();
+    if (path.extname(file)) return notFound(reply);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   }
+}
+
+/** Hands the request to Nest's 404 handler. */
+function notFound(reply: FastifyReply): FastifyReply {
+  reply.callNotFound();
+  return reply;
 }
 
 async function isFile(p: string): Promise<boolean> {
