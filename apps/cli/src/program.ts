@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { applyCommand } from './commands/apply';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/auth';
+import { accessReviewCommand, auditCommand } from './commands/audit';
 import { healthCommand } from './commands/health';
 import { connectionsCommand, grantsCommand, workersCommand } from './commands/list';
 
@@ -14,6 +15,8 @@ export function buildProgram(): Command {
     .option('--api <url>', 'control plane URL', process.env.AIRLOCK_API_URL ?? 'http://127.0.0.1:8080')
     .showHelpAfterError();
   program.addCommand(healthCommand());
+  program.addCommand(auditCommand());
+  program.addCommand(accessReviewCommand());
   program.addCommand(loginCommand());
   program.addCommand(logoutCommand());
   program.addCommand(whoamiCommand());
