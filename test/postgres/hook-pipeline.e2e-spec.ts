@@ -99,7 +99,7 @@ describe('hook pipeline: block, hold, row rewrite', () => {
   it('rewrites rows in simple and extended mode', async () => {
     expect((await c.query('SELECT id, email FROM users ORDER BY id')).rows).toEqual([{ id: 1, email: '***' }, { id: 2, email: null }]);
     expect((await c.query({ name: 'u', text: 'SELECT email, id FROM users WHERE id = $1', values: [1] })).rows).toEqual([{ email: '***', id: 1 }]);
-    expect((await c.query({ name: 'u', values: [1] })).rows).toEqual([{ email: '***', id: 1 }]);
+    expect((await c.query({ name: 'u', text: 'SELECT email, id FROM users WHERE id = $1', values: [1] })).rows).toEqual([{ email: '***', id: 1 }]);
   });
 
   it('attributes rows of a statement executed without Describe (not "the last RowDescription")', async () => {

@@ -1,0 +1,148 @@
+import { Duplex } from 'node:stream';
+import {
+  buildBind,
+  buildCommandComplete,
+  buildDataRow,
+  buildExecute,
+  buildParse,
+  buildQuery,
+  buildRowDescription,
+  buildSync,
+  DataRowCells,
+  FrameReader,
+  parseDataRow,
+  readyForQuery,
+  rewriteDataRow,
+} from '@airlock/pg-wire';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { RowPlan, SessionHooks, SessionStats } from './hooks';
+import { Relay } from './relay';
+
+/** One end of an in-memory socket pair: what one end writes, the other reads, chunk by chunk. */
+class MemSocket extends Duplex {
+  peer!: MemSocket;
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.peer.push(Buffer.from(chunk));
+    cb();
+  }
+  override _read(): void {}
+}
+function pair(): [MemSocket, MemSocket] {
+  const a = new MemSocket();
+  const b = new MemSocket();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+const field = (name: string) => ({ name, tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1, format: 0 });
+
+function setup(hooks: SessionHooks[] = []) {
+  const [app, clientSide] = pair();
+  const [upstreamSide, server] = pair();
+  const stats: SessionStats = { bytesIn: 0, bytesOut: 0, statements: 0 };
+  const ended: string[] = [];
+  const relay = new Relay({
+    client: clientSide,
+    clientReader: new FrameReader(),
+    upstream: upstreamSide,
+    upstreamReader: new FrameReader(),
+    hooks,
+    stats,
+    log: pino({ level: 'silent' }),
+    blockMarker: 'airlock_blocked_test',
+    onEnd: (r) => ended.push(r),
+  });
+  relay.start();
+  const collect = (s: MemSocket) => {
+    const chunks: Buffer[] = [];
+    s.on('data', (c: Buffer) => chunks.push(c));
+    return () => Buffer.concat(chunks);
+  };
+  return { app, server, stats, ended, fromServer: collect(app), fromApp: collect(server) };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Relay framing', () => {
+  const request = Buffer.concat([
+    buildQuery('SELECT 1'),
+    buildParse({ name: 's', sql: 'SELECT $1::text', paramTypes: [] }),
+    buildBind({ statement: 's', params: ['x'] }),
+    buildExecute(),
+    buildSync(),
+  ]);
+  const response = Buffer.concat([buildRowDescription([field('a'), field('email')]), buildDataRow(['1', 'a@b.c']), buildDataRow([null, 'x@y.z']), buildCommandComplete('SELECT 2'), readyForQuery('I')]);
+
+  it('forwards a pipelined request split at every byte boundary unchanged', async () => {
+    for (let cut = 1; cut < request.length; cut++) {
+      const t = setup();
+      t.app.write(request.subarray(0, cut));
+      await tick();
+      t.app.write(request.subarray(cut));
+      await tick();
+      expect(t.fromApp().equals(request)).toBe(true);
+      expect(t.stats.statements).toBe(2);
+      expect(t.stats.bytesIn).toBe(request.length);
+    }
+  });
+
+  it('forwards a response split at every byte boundary unchanged', async () => {
+    for (let cut = 1; cut < response.length; cut++) {
+      const t = setup();
+      t.server.write(response.subarray(0, cut));
+      await tick();
+      t.server.write(response.subarray(cut));
+      await tick();
+      expect(t.fromServer().equals(response)).toBe(true);
+      expect(t.stats.bytesOut).toBe(response.length);
+    }
+  });
+
+  it('rewrites rows of a planned result at every split', async () => {
+    const cells = new DataRowCells();
+    const mask: SessionHooks = {
+      onRowDescription: (fields) => ({ fields }) as RowPlan,
+      onDataRow: (frame) => rewriteDataRow(frame, [undefined, '***'], cells.scan(frame)),
+    };
+    for (let cut = 1; cut < response.length; cut += 3) {
+      const t = setup([mask]);
+      t.app.write(buildQuery('SELECT a, email FROM t'));
+      await tick();
+      t.server.write(response.subarray(0, cut));
+      await tick();
+      t.server.write(response.subarray(cut));
+      await tick();
+      const r = new FrameReader();
+      r.push(t.fromServer());
+      const rows = [];
+      for (let f = r.next(); f; f = r.next()) if (f.code === 0x44) rows.push(parseDataRow(f.bytes).values.map((v) => v?.toString() ?? null));
+      expect(rows).toEqual([['1', '***'], [null, '***']]);
+    }
+  });
+
+  it('closes the session with 08P01 on an oversized client frame without allocating it', async () => {
+    const [app, clientSide] = pair();
+    const [upstreamSide] = pair();
+    const ended: string[] = [];
+    new Relay({
+      client: clientSide,
+      clientReader: new FrameReader({ maxMessageLength: 1024 }),
+      upstream: upstreamSide,
+      upstreamReader: new FrameReader(),
+      hooks: [],
+      stats: { bytesIn: 0, bytesOut: 0, statements: 0 },
+      log: pino({ level: 'silent' }),
+      blockMarker: 'm',
+      onEnd: (r) => ended.push(r),
+    }).start();
+    const got: Buffer[] = [];
+    app.on('data', (c: Buffer) => got.push(c));
+    const header = Buffer.from([0x51, 0x7f, 0, 0, 0]);
+    app.write(header);
+    await tick();
+    expect(ended).toEqual(['protocol violation (client)']);
+    expect(Buffer.concat(got).toString('latin1')).toContain('08P01');
+  });
+});
