@@ -19,6 +19,7 @@ export class PolicyStore extends EventEmitter<{ change: [PolicyIndex] }> {
   private index: PolicyIndex | undefined;
   private timer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> | undefined;
+  private rerun: Promise<void> | undefined;
   private readonly cacheFile: string;
 
   constructor(
@@ -61,7 +62,16 @@ export class PolicyStore extends EventEmitter<{ change: [PolicyIndex] }> {
 
   /** Fetches the pool's snapshot key; concurrent calls share one fetch. */
   refresh(reason: string): Promise<void> {
-    this.inflight ??= this.fetch(reason).finally(() => (this.inflight = undefined));
+    if (this.inflight) {
+      // A notice that lands mid-fetch may name a version newer than the one being read (the key
+      // was read before it was published): fetch once more afterwards instead of dropping it.
+      this.rerun ??= this.inflight.then(() => {
+        this.rerun = undefined;
+        return this.refresh(reason);
+      });
+      return this.rerun;
+    }
+    this.inflight = this.fetch(reason).finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
