@@ -14,6 +14,7 @@ import { ConsoleModule } from './console/console.module';
 import { GrantsModule } from './grants/grants.module';
 import { GuardrailsModule } from './guardrails/guardrails.module';
 import { HealthController } from './health/health.controller';
+import { MaskingModule } from './masking/masking.module';
 import { MetricsService } from './metrics/metrics.service';
 import { PolicyModule } from './policy/policy.module';
 import { PrismaService } from './prisma/prisma.service';
@@ -84,6 +85,7 @@ export class AppModule {
         ConnectionsModule,
         ServiceAccountsModule,
         GrantsModule,
+        MaskingModule,
         GuardrailsModule,
         AccessRequestsModule,
         RecordingModule,
