@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@airlock/testing';
+import { buildQuery } from '@airlock/pg-wire';
 import { startPgHarness, type PgHarness } from './harness';
+import { RawClient } from './raw-client';
 
 /** A `COPY … FROM STDIN` driven through pg's Submittable interface (pg-copy-streams is not installed). */
 function copyIn(client: Client, sql: string, rows: string[]): Promise<void> {
@@ -131,6 +133,44 @@ describe('node-postgres through the worker', () => {
     expect(res.rows.length).toBe(50000);
     expect(res.rows[49999][0]).toBe(50000);
     expect((res.rows[123][1] as string).length).toBe(1000);
+  });
+
+  it('a slow reader holds a 300 MB result back (backpressure) instead of filling the worker memory', async () => {
+    const raw = await RawClient.login(h.port, 'demo-pg', h.token);
+    raw.socket.removeAllListeners('data');
+    raw.socket.pause();
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    raw.send(buildQuery("SELECT repeat('y', 1000) FROM generate_series(1, 300000)"));
+    await new Promise((r) => setTimeout(r, 1500));
+    const grown = process.memoryUsage().rss - rssBefore;
+    // Kernel socket buffers plus one high-water mark per side; nowhere near 300 MB.
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
+    let bytes = 0;
+    let tail = Buffer.alloc(0);
+    await new Promise<void>((resolve) => {
+      raw.socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        tail = Buffer.concat([tail, chunk]).subarray(-6);
+        if (tail[0] === 0x5a) resolve();
+      });
+      raw.socket.resume();
+    });
+    expect(bytes).toBeGreaterThan(300_000 * 1000);
+    raw.close();
+  });
+
+  it('an upstream that dies ends only its own session', async () => {
+    const victim = await connect();
+    const bystander = await connect();
+    const pid = (await victim.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    const errors: { code?: string }[] = [];
+    victim.on('error', (e) => errors.push(e as never));
+    const ended = new Promise((r) => victim.once('end', r));
+    await bystander.query('SELECT pg_terminate_backend($1)', [pid]);
+    await ended;
+    expect(errors[0]).toMatchObject({ code: '57P01' });
+    expect((await bystander.query('SELECT 1 AS ok')).rows[0].ok).toBe(1);
   });
 
   it('records session start and end with identity, connection and counters', async () => {
