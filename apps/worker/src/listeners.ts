@@ -1,5 +1,6 @@
 import type { ListenerFactory } from './bootstrap';
 import { postgresGuardrails, withSqlGuard } from './guardrails';
+import { postgresMasking } from './masking';
 import { postgresListener } from './postgres/listener';
 import { LogRecorder } from './postgres/recorder';
 import { sessionCounter } from './postgres/session-counter';
@@ -9,7 +10,7 @@ import { reviewHooks } from './reviews';
 export const LISTENERS: ListenerFactory[] = [
   withSqlGuard(
     postgresListener({
-      hooks: (ctx) => [sessionCounter(new LogRecorder(ctx.log.child({ listener: 'postgres' }))), postgresGuardrails(ctx), reviewHooks(ctx)],
+      hooks: (ctx) => [sessionCounter(new LogRecorder(ctx.log.child({ listener: 'postgres' }))), postgresGuardrails(ctx), postgresMasking(ctx), reviewHooks(ctx)],
     }),
   ),
 ];
