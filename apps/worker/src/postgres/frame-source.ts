@@ -1,6 +1,13 @@
 import type { Duplex } from 'node:stream';
 import { type Frame, FrameReader } from '@airlock/pg-wire';
 
+/** The peer went away mid-handshake: routine (probes, impatient clients), not an error. */
+export class PeerClosedError extends Error {
+  constructor() {
+    super('peer closed the connection');
+  }
+}
+
 /**
  * Awaitable frames from a socket, for the handshake phases only (client startup and upstream
  * login). The relay takes over the same FrameReader afterwards, so bytes a peer pipelined past
@@ -25,7 +32,7 @@ export class FrameSource {
     this.notify();
   };
   private readonly onEnd = () => {
-    this.failure ??= new Error('peer closed the connection');
+    this.failure ??= new PeerClosedError();
     this.notify();
   };
   private readonly onError = (err: Error) => {

@@ -25,7 +25,7 @@ import type { WorkerContext } from '../bootstrap';
 import type { Logger } from '../logger';
 import type { CancelRegistry } from './cancel-registry';
 import { PgSessionError, PgState, toSessionError } from './errors';
-import { FrameSource, newReader } from './frame-source';
+import { FrameSource, newReader, PeerClosedError } from './frame-source';
 import type { SessionHooks, SessionHooksFactory, SessionInfo, SessionStats } from './hooks';
 import { Relay } from './relay';
 import { connectUpstream, openUpstreamSocket, type UpstreamSession } from './upstream';
@@ -232,6 +232,12 @@ export class PgSession {
 
   private refuse(err: unknown): void {
     if (this.ended) return;
+    if (err instanceof PeerClosedError) {
+      this.log.debug('postgres: client left during startup');
+      this.closeUpstream();
+      this.end('client closed during startup');
+      return;
+    }
     const e = toSessionError(err);
     if (e.sqlState === PgState.InternalError) this.log.error({ err: (err as Error)?.stack ?? String(err) }, 'postgres: connect failed');
     else this.log.info({ code: e.sqlState, err: e.message }, 'postgres: connection refused');
