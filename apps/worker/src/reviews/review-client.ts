@@ -20,23 +20,24 @@ export const REVIEW_JOB_OPTIONS: JobsOptions = { attempts: 10, backoff: { type: 
 
 /**
  * Takes one run of a scoped approval, atomically across workers. KEYS: scopes hash, runs hash.
- * ARGV: field, now (ms). Returns 1 when the run is granted. An exhausted or expired scope is
+ * ARGV: field, now (ms). Returns the runs left after this one (-1: no run limit), or -2 when no run
+ * is granted. An exhausted or expired scope is
  * deleted by whoever notices first. cjson decodes JSON null as cjson.null (truthy), hence the checks.
  */
 const TAKE_SCOPED_RUN = `
 local meta = redis.call('HGET', KEYS[1], ARGV[1])
-if not meta then return 0 end
+if not meta then return -2 end
 local ok, doc = pcall(cjson.decode, meta)
-if not ok or type(doc) ~= 'table' then return 0 end
+if not ok or type(doc) ~= 'table' then return -2 end
 local function drop() redis.call('HDEL', KEYS[1], ARGV[1]); redis.call('HDEL', KEYS[2], ARGV[1]) end
 local untilMs = doc['until']
-if untilMs and untilMs ~= cjson.null and tonumber(ARGV[2]) > tonumber(untilMs) then drop(); return 0 end
+if untilMs and untilMs ~= cjson.null and tonumber(ARGV[2]) > tonumber(untilMs) then drop(); return -2 end
 local maxRuns = doc['maxRuns']
-if not maxRuns or maxRuns == cjson.null then return 1 end
+if not maxRuns or maxRuns == cjson.null then return -1 end
 local n = redis.call('HINCRBY', KEYS[2], ARGV[1], -1)
-if n < 0 then drop(); return 0 end
+if n < 0 then drop(); return -2 end
 if n == 0 then drop() end
-return 1`;
+return n`;
 
 type Waiter = (msg: ReviewDecisionMessage) => void;
 
@@ -122,9 +123,10 @@ export class ReviewClient {
   /** Takes one run of the scoped approval atomically across workers; false when none is left. */
   async takeScopedRun(scope: ScopedApproval): Promise<boolean> {
     const field = scopeField(scope.connection, scope.identity, scope.fingerprint);
-    const granted = (await this.cmd.eval(TAKE_SCOPED_RUN, 2, this.keys.reviewScopes(), this.keys.reviewScopeRuns(), field, String(Date.now()))) === 1;
-    if (!granted) this.scopes.delete(field);
-    return granted;
+    const left = Number(await this.cmd.eval(TAKE_SCOPED_RUN, 2, this.keys.reviewScopes(), this.keys.reviewScopeRuns(), field, String(Date.now())));
+    // The last run (or none): forget it here, so the next statement is held with its notice.
+    if (left === 0 || left === -2) this.scopes.delete(field);
+    return left !== -2;
   }
 
   pending(): number {
