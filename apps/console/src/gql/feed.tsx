@@ -34,7 +34,7 @@ export function ReviewFeedProvider({ enabled, children }: { enabled: boolean; ch
   const newest = live[0];
   useEffect(() => {
     if (!newest) return;
-    setAnnouncement(`New review request from ${newest.requester.name} on ${newest.connection}`);
+    setAnnouncement(`New ${newest.kind === 'ACCESS' ? 'access request' : 'review request'} from ${newest.requester} on ${newest.connection}`);
     chime();
     // Only a new arrival chimes, not a re-render.
   }, [newest?.id]);

@@ -4,7 +4,7 @@ import { SqlCode } from '../components/SqlCode';
 import { InlineError, StateView } from '../components/StateView';
 import { Tabs } from '../components/Tabs';
 import { useReviewFeed } from '../gql/feed';
-import { DECIDE_ACCESS_REQUEST, DECIDE_REVIEW, PENDING_ACCESS_REQUESTS, REVIEW_HISTORY, type AccessRequest, type ReviewRequest } from '../gql/reviews';
+import { DECIDE_REVIEW, REVIEW_HISTORY, type ReviewRequest } from '../gql/reviews';
 import { useSession } from '../auth/session';
 import { Link } from '../lib/router';
 import { ago, duration, formatTime, useNow } from '../lib/time';
@@ -14,7 +14,8 @@ type Tab = 'pending' | 'access' | 'history';
 export default function Reviews() {
   const feed = useReviewFeed();
   const [tab, setTab] = useState<Tab>('pending');
-  const [access] = useQuery<{ accessRequests: AccessRequest[] }>({ query: PENDING_ACCESS_REQUESTS, requestPolicy: 'cache-and-network' });
+  const statements = feed.pending.filter((r) => r.kind !== 'ACCESS');
+  const access = feed.pending.filter((r) => r.kind === 'ACCESS');
   return (
     <section aria-labelledby="reviews-title">
       <div className="page-head">
@@ -26,19 +27,19 @@ export default function Reviews() {
         value={tab}
         onChange={setTab}
         tabs={[
-          { id: 'pending', label: `Pending statements${feed.pending.length ? ` (${feed.pending.length})` : ''}` },
-          { id: 'access', label: `Access requests${access.data?.accessRequests.length ? ` (${access.data.accessRequests.length})` : ''}` },
+          { id: 'pending', label: `Pending statements${statements.length ? ` (${statements.length})` : ''}` },
+          { id: 'access', label: `Access requests${access.length ? ` (${access.length})` : ''}` },
           { id: 'history', label: 'History' },
         ]}
       />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'pending' && (
           <StateView what="The review inbox" fetching={feed.fetching} error={feed.error}>
-            {feed.pending.length === 0 ? (
-              <p className="muted">Nothing is waiting for a decision.</p>
+            {statements.length === 0 ? (
+              <p className="muted">No statement is waiting for a decision.</p>
             ) : (
               <ul className="card-list" aria-label="Pending review requests" style={{ listStyle: 'none', padding: 0 }}>
-                {feed.pending.map((r) => (
+                {statements.map((r) => (
                   <li key={r.id}>
                     <ReviewCard review={r} onDecided={() => feed.drop(r.id)} />
                   </li>
@@ -48,8 +49,8 @@ export default function Reviews() {
           </StateView>
         )}
         {tab === 'access' && (
-          <StateView what="Just-in-time access requests" fetching={access.fetching} error={access.error}>
-            <AccessRequests items={access.data?.accessRequests ?? []} />
+          <StateView what="Just-in-time access requests" fetching={feed.fetching} error={feed.error}>
+            <AccessRequests items={access} onDecided={feed.drop} />
           </StateView>
         )}
         {tab === 'history' && <History />}
@@ -86,7 +87,7 @@ function ReviewCard({ review: r, onDecided }: { review: ReviewRequest; onDecided
   const [result, decide] = useMutation(DECIDE_REVIEW);
   const left = Date.parse(r.expiresAt) - now;
   const urgent = left < 60_000;
-  const own = r.requester.name === me.name;
+  const own = r.requester === me.name;
   const headingId = `review-${r.id}`;
 
   const submit = async (decision: 'APPROVE' | 'REJECT', scope?: { fingerprint: true; maxRuns?: number; until?: string }) => {
@@ -98,7 +99,7 @@ function ReviewCard({ review: r, onDecided }: { review: ReviewRequest; onDecided
     <article className={`card review${urgent ? ' urgent' : ''}`} aria-labelledby={headingId} data-review-id={r.id}>
       <div className="row">
         <h2 id={headingId} style={{ margin: 0 }}>
-          {r.requester.name} <span className="muted">on</span> {r.connection}
+          {r.requester} <span className="muted">on</span> {r.connection}
         </h2>
         <span className="pill pill-review">HELD</span>
         <span className="spacer" />
@@ -107,7 +108,7 @@ function ReviewCard({ review: r, onDecided }: { review: ReviewRequest; onDecided
           ⏱ {left > 0 ? duration(left) : 'timed out'}
         </span>
       </div>
-      <SqlCode sql={r.statement} />
+      <SqlCode sql={r.statement ?? ''} />
       <dl className="meta">
         <dt>Classification</dt>
         <dd>{classificationText(r.classification)}</dd>
@@ -115,7 +116,7 @@ function ReviewCard({ review: r, onDecided }: { review: ReviewRequest; onDecided
         <dd>{r.rule ?? '—'}</dd>
         <dt>Requester</dt>
         <dd>
-          {r.requester.name} <span className="muted">({r.requester.kind === 'SERVICE_ACCOUNT' ? 'service account' : 'user'})</span>
+          {r.requester}
         </dd>
         {r.sessionId && (
           <>
@@ -187,21 +188,20 @@ function ReviewCard({ review: r, onDecided }: { review: ReviewRequest; onDecided
   );
 }
 
-function AccessRequests({ items }: { items: AccessRequest[] }) {
-  const [result, decide] = useMutation(DECIDE_ACCESS_REQUEST);
-  const [done, setDone] = useState<Set<string>>(new Set());
-  const visible = items.filter((i) => !done.has(i.id));
-  if (!visible.length) return <p className="muted">No access requests are waiting.</p>;
+function AccessRequests({ items, onDecided }: { items: ReviewRequest[]; onDecided(id: string): void }) {
+  const [result, decide] = useMutation(DECIDE_REVIEW);
+  const { me } = useSession();
+  if (!items.length) return <p className="muted">No access requests are waiting.</p>;
   const act = async (id: string, decision: 'APPROVE' | 'REJECT') => {
     const res = await decide({ input: { id, decision } });
-    if (!res.error) setDone((s) => new Set(s).add(id));
+    if (!res.error) onDecided(id);
   };
   return (
     <div className="stack">
-      {visible.map((a) => (
-        <article key={a.id} className="card review">
+      {items.map((a) => (
+        <article key={a.id} className="card review" data-review-id={a.id}>
           <h2 style={{ margin: 0 }}>
-            {a.requester.name} asks for {a.profile ?? 'access'} on {a.connection}
+            {a.requester} asks for {a.profile ?? 'access'} on {a.connection}
           </h2>
           <dl className="meta">
             <dt>For</dt>
@@ -212,10 +212,10 @@ function AccessRequests({ items }: { items: AccessRequest[] }) {
             <dd>{ago(a.createdAt)}</dd>
           </dl>
           <div className="row">
-            <button type="button" className="btn btn-ok" disabled={result.fetching} onClick={() => void act(a.id, 'APPROVE')}>
+            <button type="button" className="btn btn-ok" disabled={result.fetching || a.requester === me.name} onClick={() => void act(a.id, 'APPROVE')}>
               Grant
             </button>
-            <button type="button" className="btn btn-bad" disabled={result.fetching} onClick={() => void act(a.id, 'REJECT')}>
+            <button type="button" className="btn btn-bad" disabled={result.fetching || a.requester === me.name} onClick={() => void act(a.id, 'REJECT')}>
               Deny
             </button>
           </div>
@@ -255,7 +255,7 @@ function History() {
                   <th scope="col">Asked</th>
                   <th scope="col">Requester</th>
                   <th scope="col">Connection</th>
-                  <th scope="col">Statement</th>
+                  <th scope="col">Request</th>
                   <th scope="col">Outcome</th>
                   <th scope="col">By</th>
                   <th scope="col">Reason</th>
@@ -265,16 +265,16 @@ function History() {
                 {rows.map((r) => (
                   <tr key={r.id}>
                     <td>{formatTime(r.createdAt)}</td>
-                    <td>{r.requester.name}</td>
+                    <td>{r.requester}</td>
                     <td>{r.connection}</td>
                     <td>
-                      <SqlCode sql={r.statement} inline />
+                      {r.kind === 'ACCESS' ? `access: ${r.profile ?? 'default profile'}` : <SqlCode sql={r.statement ?? ''} inline />}
                     </td>
                     <td>
                       <span className={`pill pill-${r.status.toLowerCase()}`}>{r.status}</span>
                     </td>
-                    <td>{r.approver ?? '—'}</td>
-                    <td>{r.reason ?? '—'}</td>
+                    <td>{r.decisions?.map((d) => d.approver).join(', ') || '—'}</td>
+                    <td>{r.decisions?.map((d) => d.reason).filter(Boolean).join('; ') || '—'}</td>
                   </tr>
                 ))}
               </tbody>

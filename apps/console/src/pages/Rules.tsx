@@ -8,14 +8,14 @@ import { Tabs } from '../components/Tabs';
 import { type CombinedError } from '@urql/core';
 
 const CONNECTIONS = gql`query RuleConnections { connections { id name guardrails masking } }`;
-const GUARDRAIL_RULES = gql`query GuardrailRules($connection: String) { guardrailRules(connection: $connection) { id connection name action match message priority enabled } }`;
-const MASKING_RULES = gql`query MaskingRules($connection: String) { maskingRules(connection: $connection) { id connection name entity column style enabled } }`;
-const SAVE_GUARDRAIL = gql`mutation SaveGuardrailRule($input: GuardrailRuleInput!) { saveGuardrailRule(input: $input) { id } }`;
-const DELETE_GUARDRAIL = gql`mutation DeleteGuardrailRule($id: ID!) { deleteGuardrailRule(id: $id) { id } }`;
-const SAVE_MASKING = gql`mutation SaveMaskingRule($input: MaskingRuleInput!) { saveMaskingRule(input: $input) { id } }`;
-const DELETE_MASKING = gql`mutation DeleteMaskingRule($id: ID!) { deleteMaskingRule(id: $id) { id } }`;
-const EVALUATE = gql`query EvaluateGuardrails($connection: String!, $sql: String!) { evaluateGuardrails(connection: $connection, sql: $sql) { verdict rule message } }`;
-const PREVIEW = gql`query PreviewMasking($connection: String!, $text: String!) { previewMasking(connection: $connection, text: $text) { text findings { entity count } } }`;
+const GUARDRAIL_RULES = gql`query GuardrailRules($connection: String) { guardrailRules(connection: $connection) { id connection name action match { kinds objects functions findings identities groups missingWhere writes whereConstantOnly } message priority enabled } }`;
+const MASKING_RULES = gql`query MaskingRules($connection: String) { maskingRules(connection: $connection) { id connection name entity match { column columnName } style enabled } }`;
+const SAVE_GUARDRAIL = gql`mutation CreateGuardrailRule($input: CreateGuardrailRuleInput!) { createGuardrailRule(input: $input) { id } }`;
+const DELETE_GUARDRAIL = gql`mutation DeleteGuardrailRule($id: String!) { deleteGuardrailRule(input: { id: $id }) { id } }`;
+const SAVE_MASKING = gql`mutation CreateMaskingRule($input: CreateMaskingRuleInput!) { createMaskingRule(input: $input) { id } }`;
+const DELETE_MASKING = gql`mutation DeleteMaskingRule($id: String!) { deleteMaskingRule(input: { id: $id }) { id } }`;
+const EVALUATE = gql`query EvaluateGuardrails($connection: String!, $sql: String!) { evaluateGuardrails(connection: $connection, sql: $sql) { verdict reason preset rule { id name message } } }`;
+const PREVIEW = gql`query PreviewMasking($connection: String!, $text: String!) { previewMasking(connection: $connection, text: $text) { text masking spans { entity start end } } }`;
 const DRY_RUN = gql`query DryRunGuardrails($connection: String!, $last: Int!) { dryRunGuardrails(connection: $connection, last: $last) { total changed items { sql before after rule } } }`;
 
 type Tab = 'guardrails' | 'masking';
@@ -80,9 +80,9 @@ function useLivePreview<T>(query: typeof EVALUATE, variables: Record<string, str
 function Guardrails({ connection }: { connection: string }) {
   const { hasRole } = useSession();
   const admin = hasRole('ADMIN');
-  const [rules, refetch] = useQuery<{ guardrailRules: Array<{ id: string; name: string; action: string; match: string; message: string | null; priority: number; enabled: boolean }> }>({ query: GUARDRAIL_RULES, variables: { connection: connection || null }, requestPolicy: 'cache-and-network' });
+  const [rules, refetch] = useQuery<{ guardrailRules: Array<{ id: string; connection: string | null; name: string; action: string; match: Record<string, unknown>; message: string; priority: number; enabled: boolean }> }>({ query: GUARDRAIL_RULES, variables: { connection: connection || null }, requestPolicy: 'cache-and-network' });
   const [sql, setSql] = useState('UPDATE users SET email = NULL');
-  const preview = useLivePreview<{ evaluateGuardrails: { verdict: string; rule: string | null; message: string | null } }>(EVALUATE, { connection, sql }, !!connection && !!sql.trim());
+  const preview = useLivePreview<{ evaluateGuardrails: { verdict: string; reason: string; preset: string; rule: { id: string; name: string; message: string } | null } }>(EVALUATE, { connection, sql }, !!connection && !!sql.trim());
   const [last, setLast] = useState('100');
   const [runDry, setRunDry] = useState(false);
   const [dry] = useQuery<{ dryRunGuardrails: { total: number; changed: number; items: Array<{ sql: string; before: string; after: string; rule: string | null }> } }>({ query: DRY_RUN, variables: { connection, last: Number(last) }, pause: !runDry || !connection });
@@ -91,7 +91,8 @@ function Guardrails({ connection }: { connection: string }) {
   const [f, setF] = useState({ name: '', action: 'REVIEW', match: '', message: '', priority: '100' });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await save({ input: { connection, name: f.name, action: f.action, match: f.match, message: f.message || undefined, priority: Number(f.priority), enabled: true } });
+    const kinds = f.match.split(',').map((k) => k.trim().toUpperCase()).filter(Boolean);
+    const r = await save({ input: { connection, name: f.name, action: f.action, match: { kinds }, message: f.message || f.name, priority: Number(f.priority), enabled: true } });
     if (!r.error) refetch({ requestPolicy: 'network-only' });
   };
   const v = preview.data?.evaluateGuardrails;
@@ -115,7 +116,7 @@ function Guardrails({ connection }: { connection: string }) {
                 {rules.data.guardrailRules.map((r) => (
                   <tr key={r.id}>
                     <td>{r.name}</td>
-                    <td className="mono">{r.match}</td>
+                    <td className="mono">{matchText(r.match)}{r.connection ? '' : ' (global)'}</td>
                     <td>
                       <span className={`pill pill-${r.action.toLowerCase()}`}>{r.action}</span>
                     </td>
@@ -138,8 +139,8 @@ function Guardrails({ connection }: { connection: string }) {
                 <input required value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} />
               </label>
               <label className="field">
-                Match (statement kind or pattern)
-                <input required value={f.match} onChange={(e) => setF({ ...f, match: e.target.value })} placeholder="UPDATE without WHERE" />
+                Statement kinds (comma-separated)
+                <input required value={f.match} onChange={(e) => setF({ ...f, match: e.target.value })} placeholder="DELETE, TRUNCATE" />
               </label>
               <label className="field">
                 Action
@@ -171,7 +172,7 @@ function Guardrails({ connection }: { connection: string }) {
             <StateView what="Guardrail preview" error={preview.error} />
           ) : v ? (
             <p>
-              <span className={`pill pill-${v.verdict.toLowerCase()}`}>{v.verdict}</span> {v.rule && <span className="muted">by {v.rule}</span>} {v.message}
+              <span className={`pill pill-${v.verdict.toLowerCase()}`}>{v.verdict}</span> {v.reason} {v.rule && <span className="muted">(rule {v.rule.name}, preset {v.preset})</span>}
             </p>
           ) : (
             <p className="muted">{!connection ? 'Pick a connection to preview its rules.' : preview.fetching ? 'Evaluating…' : 'Type a statement.'}</p>
@@ -217,15 +218,15 @@ function Guardrails({ connection }: { connection: string }) {
 function Masking({ connection }: { connection: string }) {
   const { hasRole } = useSession();
   const admin = hasRole('ADMIN');
-  const [rules, refetch] = useQuery<{ maskingRules: Array<{ id: string; name: string; entity: string | null; column: string | null; style: string; enabled: boolean }> }>({ query: MASKING_RULES, variables: { connection: connection || null }, requestPolicy: 'cache-and-network' });
+  const [rules, refetch] = useQuery<{ maskingRules: Array<{ id: string; name: string; entity: string; match: { column: string | null; columnName: string | null }; style: string; enabled: boolean }> }>({ query: MASKING_RULES, variables: { connection: connection || null }, requestPolicy: 'cache-and-network' });
   const [text, setText] = useState('Contact jane.doe@example.com, card 4111 1111 1111 1111, IBAN DE89370400440532013000');
-  const preview = useLivePreview<{ previewMasking: { text: string; findings: Array<{ entity: string; count: number }> } }>(PREVIEW, { connection, text }, !!connection && !!text);
+  const preview = useLivePreview<{ previewMasking: { text: string; masking: boolean; spans: Array<{ entity: string; start: number; end: number }> } }>(PREVIEW, { connection, text }, !!connection && !!text);
   const [saved, save] = useMutation(SAVE_MASKING);
   const [deleted, del] = useMutation(DELETE_MASKING);
   const [f, setF] = useState({ name: '', column: '', entity: '', style: 'REDACT' });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await save({ input: { connection, name: f.name, column: f.column || undefined, entity: f.entity || undefined, style: f.style, enabled: true } });
+    const r = await save({ input: { connection, name: f.name, match: { column: f.column || undefined, columnName: f.column ? undefined : f.entity || undefined }, style: f.style, enabled: true } });
     if (!r.error) refetch({ requestPolicy: 'network-only' });
   };
   const p = preview.data?.previewMasking;
@@ -249,7 +250,7 @@ function Masking({ connection }: { connection: string }) {
                 {rules.data.maskingRules.map((r) => (
                   <tr key={r.id}>
                     <td>{r.name}</td>
-                    <td className="mono">{r.column ?? r.entity}</td>
+                    <td className="mono">{r.match.column ?? r.match.columnName} → {r.entity}</td>
                     <td>{r.style}</td>
                     {admin && (
                       <td>
@@ -274,15 +275,16 @@ function Masking({ connection }: { connection: string }) {
                 <input value={f.column} onChange={(e) => setF({ ...f, column: e.target.value })} />
               </label>
               <label className="field">
-                Entity
-                <input value={f.entity} onChange={(e) => setF({ ...f, entity: e.target.value })} placeholder="EMAIL" />
+                Column name (glob or /regex/)
+                <input value={f.entity} onChange={(e) => setF({ ...f, entity: e.target.value })} placeholder="*email*" />
               </label>
               <label className="field">
                 Style
                 <select value={f.style} onChange={(e) => setF({ ...f, style: e.target.value })}>
                   <option value="REDACT">Redact</option>
                   <option value="PARTIAL">Partial (last 4)</option>
-                  <option value="TOKEN">Deterministic token</option>
+                  <option value="HASH">Deterministic token</option>
+                  <option value="NULL">NULL</option>
                 </select>
               </label>
               <button className="btn">Add rule</button>
@@ -303,7 +305,7 @@ function Masking({ connection }: { connection: string }) {
           ) : p ? (
             <>
               <pre className="sql">{p.text}</pre>
-              <p className="muted">{p.findings.length ? p.findings.map((x) => `${x.entity} ×${x.count}`).join(', ') : 'Nothing to mask.'}</p>
+              <p className="muted">{!p.masking ? 'Masking is off for this connection.' : p.spans.length ? countSpans(p.spans) : 'Nothing to mask.'}</p>
             </>
           ) : (
             <p className="muted">{!connection ? 'Pick a connection to preview its masking.' : preview.fetching ? 'Masking…' : 'Type some text.'}</p>
@@ -312,4 +314,19 @@ function Masking({ connection }: { connection: string }) {
       </div>
     </div>
   );
+}
+
+function matchText(m: Record<string, unknown>): string {
+  return (
+    Object.entries(m)
+      .filter(([, v]) => v != null && !(Array.isArray(v) && v.length === 0))
+      .map(([k, v]) => (Array.isArray(v) ? `${k}: ${v.join(', ')}` : `${k}: ${String(v)}`))
+      .join('; ') || 'everything'
+  );
+}
+
+function countSpans(spans: Array<{ entity: string }>): string {
+  const m = new Map<string, number>();
+  for (const s of spans) m.set(s.entity, (m.get(s.entity) ?? 0) + 1);
+  return [...m].map(([e, n]) => `${e} ×${n}`).join(', ');
 }
