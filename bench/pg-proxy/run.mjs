@@ -26,7 +26,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const REPS = Number(args.reps ?? 3);
 const SECONDS = Number(args.seconds ?? 5);
 const ROWS = Number(args.rows ?? 1_000_000);
-const CLIENTS = (args.clients ?? '1,16').split(',').map(Number);
+const CLIENTS = (args.clients ?? '1,16').split(',').filter(Boolean).map(Number);
 const MODES = ['simple', 'extended', 'prepared'];
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 
@@ -208,11 +208,12 @@ async function main() {
           }
         }
       }
-      process.stdout.write(`repetition ${rep}/${REPS} done\n`);
+      if (CLIENTS.length) process.stdout.write(`repetition ${rep}/${REPS} done\n`);
     }
 
     const pad = (s, n) => String(s).padEnd(n);
     const lines = [];
+    if (CLIENTS.length) {
     lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians; ratio = TPS kept vs direct; +lat = added mean latency`);
     lines.push(pad('mode/clients', 14) + pad('direct tps', 12) + names.filter((n) => n !== 'direct').map((n) => pad(`${n} tps`, 14) + pad('ratio', 7) + pad('+lat µs', 9)).join(''));
     for (const [k, byTarget] of Object.entries(results)) {
@@ -225,6 +226,7 @@ async function main() {
         line += pad(tps.toFixed(0), 14) + pad((tps / d).toFixed(2), 7) + pad(((lat - dl) * 1000).toFixed(0), 9);
       }
       lines.push(line);
+    }
     }
 
     const sql = `SELECT repeat('x', 1000) FROM generate_series(1, ${ROWS})`;

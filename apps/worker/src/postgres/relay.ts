@@ -65,6 +65,12 @@ export interface RelayOptions {
   onEnd(reason: string): void;
 }
 
+/**
+ * Bytes queued for one socket before its source is paused. write() says "stop" past 16 KiB (the
+ * default high-water mark), which for a large result means a pause/resume per 64 KiB chunk;
+ * a bounded allowance above it keeps streaming smooth and memory per session bounded.
+ */
+const PAUSE_AT = 1024 * 1024;
 const Q = FrontendCode.Query;
 const EXECUTE = FrontendCode.Execute;
 
@@ -204,7 +210,7 @@ export class Relay {
     } finally {
       up.uncork();
     }
-    if (!ok && !this.upstreamFull) {
+    if (!ok && !this.upstreamFull && up.writableLength >= PAUSE_AT) {
       this.upstreamFull = true;
       this.client.pause();
     }
@@ -392,7 +398,7 @@ export class Relay {
     } finally {
       client.uncork();
     }
-    if (!ok && !this.clientFull) {
+    if (!ok && !this.clientFull && client.writableLength >= PAUSE_AT) {
       this.clientFull = true;
       this.upstream.pause();
     }
