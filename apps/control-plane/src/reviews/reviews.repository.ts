@@ -114,6 +114,40 @@ export class ReviewsRepository {
     }
   }
 
+  /**
+   * The one-approval case in a single statement (one round trip, one commit): lock the review if
+   * still PENDING, record the vote, and finalize it. Returns null when the review was no longer
+   * pending. The caller builds the decided record from what it read (see ReviewsService.decide).
+   */
+  async voteFinal(
+    id: string,
+    vote: { approverId: string | null; approverName: string; decision: 'APPROVE' | 'REJECT'; reason: string | null },
+    scope: unknown,
+  ): Promise<{ at: Date; decidedAt: Date } | null> {
+    const status = vote.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
+    const scopeJson = scope === null ? null : JSON.stringify(scope);
+    try {
+      const rows = await this.prisma.$queryRaw<Array<{ at: Date | null; decidedAt: Date | null }>>`
+        WITH locked AS (
+          SELECT id FROM "ReviewRequest" WHERE id = ${id} AND status = 'PENDING' FOR UPDATE
+        ), ins AS (
+          INSERT INTO "ReviewDecision" (id, "reviewId", "approverId", "approverName", decision, reason)
+          SELECT gen_random_uuid(), locked.id, ${vote.approverId}::uuid, ${vote.approverName}, ${vote.decision}::"Decision", ${vote.reason} FROM locked
+          RETURNING "reviewId", "createdAt"
+        ), upd AS (
+          UPDATE "ReviewRequest" r SET status = ${status}::"ReviewStatus", "decidedAt" = now(), scope = ${scopeJson}::jsonb
+          FROM ins WHERE r.id = ins."reviewId"
+          RETURNING r."decidedAt"
+        )
+        SELECT (SELECT "createdAt" FROM ins) AS at, (SELECT "decidedAt" FROM upd) AS "decidedAt"`;
+      const row = rows[0];
+      return row?.at && row.decidedAt ? { at: new Date(row.at), decidedAt: new Date(row.decidedAt) } : null;
+    } catch (err) {
+      if (/23505|unique/i.test((err as Error).message)) throw Object.assign(new Error('already voted'), { alreadyVoted: true });
+      throw err;
+    }
+  }
+
   /** PENDING → status; returns the review when this call made the change. */
   async close(id: string, status: 'EXPIRED' | 'WITHDRAWN'): Promise<ReviewRecord | null> {
     const n = await this.prisma.reviewRequest.updateMany({ where: { id, status: 'PENDING' }, data: { status, decidedAt: new Date() } });

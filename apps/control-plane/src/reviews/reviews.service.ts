@@ -110,21 +110,34 @@ export class ReviewsService {
     const approve = input.decision === ReviewDecisionValue.APPROVE;
     const conn = await this.repo.connection(review.connection);
     const needed = review.kind === ReviewKind.STATEMENT ? Math.max(conn?.minApprovers ?? 1, 1) : 1;
-    let result: Awaited<ReturnType<ReviewsRepository['vote']>>;
+    if (review.decisions.some((d) => d.approver === by.name)) throw new ReviewException(ReviewExceptionCode.ALREADY_VOTED, `airlock: you already decided on review ${review.id}`);
+    const vote = { approverId: by.identityId, approverName: by.name, decision: approve ? ('APPROVE' as const) : ('REJECT' as const), reason: input.reason ?? null };
+    let result: { review: ReviewRecord; final: boolean } | null;
     try {
-      result = await this.repo.vote(
-        review.id,
-        { approverId: by.identityId, approverName: by.name, decision: approve ? 'APPROVE' : 'REJECT', reason: input.reason ?? null },
-        (approvals) => (!approve ? { status: 'REJECTED', scope: null } : approvals >= needed ? { status: 'APPROVED', scope } : null),
-      );
+      if (!approve || needed === 1) {
+        // The common case on the approver's critical path: one statement, one commit.
+        const done = await this.repo.voteFinal(review.id, vote, scope);
+        result = done && {
+          final: true,
+          review: {
+            ...review,
+            status: approve ? ReviewStatus.APPROVED : ReviewStatus.REJECTED,
+            decidedAt: done.decidedAt,
+            scope: scope ? { fingerprint: true, maxRuns: scope.maxRuns, until: scope.until ? new Date(scope.until) : null } : null,
+            decisions: [...review.decisions, { approver: by.name, decision: input.decision, reason: vote.reason, at: done.at }],
+          },
+        };
+      } else {
+        result = await this.repo.vote(review.id, vote, (approvals) => (approvals >= needed ? { status: 'APPROVED', scope } : null));
+      }
     } catch (err) {
       if ((err as { alreadyVoted?: boolean }).alreadyVoted) throw new ReviewException(ReviewExceptionCode.ALREADY_VOTED, `airlock: you already decided on review ${review.id}`);
       throw err;
     }
     if (!result) throw new ReviewException(ReviewExceptionCode.ALREADY_DECIDED, `airlock: review ${review.id} was decided meanwhile; a decision is final`);
     const decided = result.review;
-    this.logger.log({ msg: 'review vote', reviewId: decided.id, approver: by.name, decision: input.decision, status: decided.status, sessionId: decided.sessionId });
     if (result.final) await this.finalized(decided, by, conn?.webhookUrl ?? null);
+    this.logger.log({ msg: 'review vote', reviewId: decided.id, approver: by.name, decision: input.decision, status: decided.status, sessionId: decided.sessionId });
     return toObject(decided);
   }
 
