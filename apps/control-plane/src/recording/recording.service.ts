@@ -16,7 +16,7 @@ export class RecordingService {
 
   constructor(private readonly repo: RecordingRepository) {}
 
-  /** Persists one batch of events. Sessions are stored one transaction each, so no job holds two session locks. */
+  /** Persists one batch of events (one transaction for the whole job). */
   async ingest(payload: unknown): Promise<IngestSummary> {
     const parsed = RecordEventsJob.safeParse(payload);
     if (!parsed.success) {
@@ -29,8 +29,7 @@ export class RecordingService {
       else bySession.set(e.sessionId, [e]);
     }
     const summary: IngestSummary = { sessions: bySession.size, stored: 0, pending: 0, duplicates: 0 };
-    for (const [sessionId, events] of bySession) {
-      const r = await this.repo.ingestSession(sessionId, events);
+    for (const [sessionId, r] of await this.repo.ingest(bySession)) {
       summary.stored += r.stored;
       summary.pending += r.pending;
       summary.duplicates += r.duplicates;
