@@ -84,8 +84,12 @@ class SpoolingRecorder implements SessionRecorder {
     });
     this.queue = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection: this.connection, prefix: keySpace(ctx.config.redisPrefix).queuePrefix() });
     this.queue.on('error', (err: Error) => this.markDown(err));
+    // The spool write is synchronous, so even a process.exit() without close() keeps the buffer.
+    process.on('exit', this.onExit);
     this.kick();
   }
+
+  private readonly onExit = (): void => this.flush();
 
   record(event: SessionEvent): void {
     this.buffer.push(event);
@@ -118,6 +122,7 @@ class SpoolingRecorder implements SessionRecorder {
   }
 
   async close(): Promise<void> {
+    process.off('exit', this.onExit);
     this.flush();
     const deadline = Date.now() + this.opts.closeTimeoutMs;
     while (this.pending.length > 0 && !this.redisDown && Date.now() < deadline) await sleep(20, true);
