@@ -59,9 +59,20 @@ const MATRIX: Operation[] = [
   },
   { field: 'updateGuardrailRule', allowed: ['ADMIN'], query: 'mutation($i: UpdateGuardrailRuleInput!) { updateGuardrailRule(input: $i) { id } }', variables: () => ({ i: { id: ruleId, priority: 5 } }) },
   { field: 'deleteGuardrailRule', allowed: ['ADMIN'], query: 'mutation($i: DeleteGuardrailRuleInput!) { deleteGuardrailRule(input: $i) { id } }', variables: () => ({ i: { id: doomedRuleId } }) },
+  { field: 'reviewRequests', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ reviewRequests { id status } }' },
+  { field: 'reviewRequest', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: 'query($id: String!) { reviewRequest(id: $id) { id } }', variables: () => ({ id: reviewIds['AUDITOR'] }) },
+  {
+    field: 'decideReview', allowed: ['ADMIN', 'APPROVER'],
+    query: 'mutation($i: DecideReviewInput!) { decideReview(input: $i) { status } }',
+    variables: (r) => ({ i: { id: reviewIds[r], decision: 'REJECT', reason: 'matrix' } }),
+  },
+  { field: 'setReviewPolicy', allowed: ['ADMIN'], query: 'mutation { setReviewPolicy(input: { connection: "shared", minApprovers: 1 }) }' },
+  { field: 'requestAccess', allowed: ALL, query: 'mutation { requestAccess(input: { connection: "shared", duration: "PT1H", reason: "matrix" }) { id } }' },
 ];
 
 let grantId = '';
+/** One pending access request (by the bootstrap admin) per role, for decideReview. */
+const reviewIds = {} as Record<RoleName, string>;
 let ruleId = '';
 let doomedRuleId = '';
 
@@ -101,6 +112,10 @@ describe('authorization matrix: every role against every operation (real Postgre
     grantId = ((await admin('mutation { grantAccess(input: { subject: "sa:victim", connection: "shared" }) { id } }')) as { grantAccess: { id: string } }).grantAccess.id;
     const rule = async (name: string) =>
       ((await admin('mutation($i: CreateGuardrailRuleInput!) { createGuardrailRule(input: $i) { id } }', { i: { name, action: 'BLOCK', message: 'no', match: { kinds: ['TRUNCATE'] } } })) as { createGuardrailRule: { id: string } }).createGuardrailRule.id;
+    for (const role of ROLES) {
+      const req = (await admin('mutation { requestAccess(input: { connection: "shared", duration: "PT1H", reason: "matrix" }) { id } }')) as { requestAccess: { id: string } };
+      reviewIds[role] = req.requestAccess.id;
+    }
     ruleId = await rule('kept');
     doomedRuleId = await rule('doomed');
     for (const role of ROLES) {
