@@ -44,11 +44,12 @@ describe('a Redis outage in the middle of a session loses nothing', () => {
       recorder.record(statementEvent(sessionId, seq));
       if (seq === 300) await redis.kill();
       if (seq === 700) {
-        // Events 300–700 were spooled while Redis was gone.
+        // The recorder noticed the outage; events 300–700 went to the spool only.
+        await waitFor(() => /redis unreachable, spooling events to disk/.test(lines.join('')), 'the recorder to notice the outage');
         expect(readdirSync(path.join(stateDir, 'spool')).length).toBeGreaterThan(0);
         await redis.start();
       }
-      if (seq % 10 === 0) await new Promise((r) => setTimeout(r, 2));
+      if (seq % 10 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     recorder.record(endEvent(sessionId, N + 1, N));
 
