@@ -165,6 +165,24 @@ describe('a held UPDATE waits for a human (psql → worker → control plane →
     expect(await fourth.done).not.toBe(0);
   });
 
+  it('needs minApprovers distinct approvals when the connection asks for two; a scope must be bounded', async () => {
+    await s.as(s.adminToken, 'mutation { setReviewPolicy(input: { connection: "shop", minApprovers: 2 }) }');
+    const run = s.psql("UPDATE customers SET name = 'two approvers' WHERE id = 10");
+    const id = await held(run);
+    expect(await errorCode(decide(s.tokens.alice, { id, decision: 'APPROVE', scope: { fingerprint: true } }))).toBe('BAD_USER_INPUT');
+    const first = await decide(s.tokens.alice, { id, decision: 'APPROVE', reason: 'one' });
+    expect(first.status).toBe('PENDING');
+    expect(await errorCode(decide(s.tokens.alice, { id, decision: 'APPROVE' }))).toBe('CONFLICT');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(run.stdout()).toBe('');
+    const second = await decide(s.tokens.bob, { id, decision: 'APPROVE', reason: 'two' });
+    expect(second.status).toBe('APPROVED');
+    expect(second.decisions.map((d) => d.approver)).toEqual(['alice', 'bob']);
+    expect(await run.done).toBe(0);
+    expect(run.stdout()).toContain('UPDATE 1');
+    await s.as(s.adminToken, 'mutation { setReviewPolicy(input: { connection: "shop", minApprovers: 1 }) }');
+  });
+
   it('stores a redelivered review request once', async () => {
     const run = s.psql("UPDATE customers SET name = 'dup' WHERE id = 9");
     const id = await held(run);
