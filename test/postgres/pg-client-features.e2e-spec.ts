@@ -38,7 +38,8 @@ function copyOut(client: Client, sql: string): Promise<string> {
       },
       handleCopyOutResponse() {},
       handleCopyData(msg: { chunk: Buffer }) {
-        chunks.push(msg.chunk);
+        // pg-protocol hands out views into a buffer it reuses: copy.
+        chunks.push(Buffer.from(msg.chunk));
       },
       handleCommandComplete() {},
       handleReadyForQuery() {

@@ -9,6 +9,7 @@ import {
   buildRowDescription,
   buildSync,
   DataRowCells,
+  errorResponse,
   FrameReader,
   parseDataRow,
   readyForQuery,
@@ -55,6 +56,7 @@ function setup(hooks: SessionHooks[] = []) {
     onEnd: (r) => ended.push(r),
   });
   relay.start();
+  relays.set(stats, relay);
   const collect = (s: MemSocket) => {
     const chunks: Buffer[] = [];
     s.on('data', (c: Buffer) => chunks.push(c));
@@ -63,6 +65,8 @@ function setup(hooks: SessionHooks[] = []) {
   return { app, server, stats, ended, fromServer: collect(app), fromApp: collect(server) };
 }
 
+const relays = new WeakMap<SessionStats, Relay>();
+const relayOf = (t: { stats: SessionStats }) => relays.get(t.stats)!;
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('Relay framing', () => {
@@ -120,6 +124,38 @@ describe('Relay framing', () => {
       for (let f = r.next(); f; f = r.next()) if (f.code === 0x44) rows.push(parseDataRow(f.bytes).values.map((v) => v?.toString() ?? null));
       expect(rows).toEqual([['1', '***'], [null, '***']]);
     }
+  });
+
+  it('switches from pass-through to framing mid-frame when a block is due, at every split', async () => {
+    const hooks: SessionHooks[] = [{ onQuery: (sql) => (sql.includes('forbidden') ? { action: 'block', message: 'no' } : { action: 'allow' }) }];
+    const marked = errorResponse({ severity: 'ERROR', code: '42601', message: 'syntax error at or near "airlock_blocked_test"' });
+    const ours = errorResponse({ severity: 'ERROR', code: '42501', message: 'airlock: no' });
+    const stream = Buffer.concat([response, marked, readyForQuery('I')]);
+    for (let cut = 1; cut <= response.length; cut++) {
+      const t = setup(hooks);
+      t.server.write(stream.subarray(0, cut));
+      await tick();
+      t.app.write(buildQuery('SELECT forbidden'));
+      await tick();
+      expect(t.fromApp().equals(buildQuery('airlock_blocked_test'))).toBe(true);
+      t.server.write(stream.subarray(cut));
+      await tick();
+      expect(t.fromServer().equals(Buffer.concat([response, ours, readyForQuery('I')]))).toBe(true);
+    }
+  });
+
+  it('places its own message between frames while passing a frame through', async () => {
+    const t = setup();
+    const row = buildDataRow(['x'.repeat(100)]);
+    t.server.write(row.subarray(0, 50));
+    await tick();
+    const notice = errorResponse({ severity: 'FATAL', code: '57P01', message: 'airlock: bye' });
+    relayOf(t).sendToClient(notice, 'expired');
+    expect(t.ended).toEqual([]);
+    t.server.write(Buffer.concat([row.subarray(50), row]));
+    await tick();
+    expect(t.fromServer().subarray(0, row.length + notice.length).equals(Buffer.concat([row, notice]))).toBe(true);
+    expect(t.ended).toEqual(['expired']);
   });
 
   it('closes the session with 08P01 on an oversized client frame without allocating it', async () => {

@@ -62,6 +62,8 @@ export interface RelayOptions {
   log: Logger;
   /** Random per session: the SQL injected upstream in a blocked statement's place. */
   blockMarker: string;
+  /** Cap on one server message (the upstream FrameReader's cap). */
+  maxServerMessageBytes?: number;
   onEnd(reason: string): void;
 }
 
@@ -106,6 +108,13 @@ export class Relay {
   private readonly marker: Buffer;
   private readonly markerSql: string;
   private blocksInFlight = 0;
+  /** Pass-through walk state: body bytes left of the current frame, a split header. */
+  private walkNeed = 0;
+  private readonly walkHeader = Buffer.alloc(5);
+  private walkHeaderFilled = 0;
+  private readonly deferred: Buffer[] = [];
+  private endAfterDeferred: string | null = null;
+  private readonly maxServerMessage: number;
   private injectNext: Buffer | null = null;
   private skipUntilSync = false;
   private holding = false;
@@ -135,6 +144,7 @@ export class Relay {
     this.inspectClient = this.tracking || this.queryHooks.length + this.parseHooks.length + this.bindHooks.length + this.functionCallHooks.length + this.executeHooks.length > 0;
     this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length > 0;
     this.markerSql = opts.blockMarker;
+    this.maxServerMessage = opts.maxServerMessageBytes ?? 1024 * 1024 * 1024 + 1024;
     this.marker = Buffer.from(opts.blockMarker);
   }
 
@@ -148,9 +158,18 @@ export class Relay {
     if (this.upReader.buffered > 0) this.pumpUpstream();
   }
 
-  /** Writes a message of Airlock's own to the client at a frame boundary. */
-  sendToClient(bytes: Buffer): void {
-    this.client.write(bytes);
+  /**
+   * Writes a message of Airlock's own to the client at a frame boundary (now, or as soon as the
+   * frame being passed through ends); with `endReason`, then ends the session.
+   */
+  sendToClient(bytes: Buffer, endReason?: string): void {
+    if (this.walkNeed === 0 && this.walkHeaderFilled === 0) {
+      this.out(bytes);
+      if (endReason !== undefined) this.opts.onEnd(endReason);
+      return;
+    }
+    this.deferred.push(bytes);
+    if (endReason !== undefined) this.endAfterDeferred = endReason;
   }
 
   // ---- client → upstream ---------------------------------------------------------------------
@@ -318,7 +337,7 @@ export class Relay {
     this.client.pause();
     // The frame is a view of a socket chunk; keep our own copy while we wait.
     const bytes = Buffer.from(frame);
-    if (decision.notice) this.client.write(buildNoticeResponse({ severity: 'NOTICE', severityNonLocalized: 'NOTICE', code: '00000', message: decision.notice }));
+    if (decision.notice) this.sendToClient(buildNoticeResponse({ severity: 'NOTICE', severityNonLocalized: 'NOTICE', code: '00000', message: decision.notice }));
     decision.decision
       .then(
         (v) => v,
@@ -357,9 +376,94 @@ export class Relay {
   // ---- upstream → client ---------------------------------------------------------------------
 
   private readonly onUpstreamData = (chunk: Buffer): void => {
+    if (this.walking()) {
+      this.walk(chunk);
+      return;
+    }
+    if (this.walkNeed > 0 || this.walkHeaderFilled > 0) {
+      // Leaving pass-through mid-frame: finish that frame raw, frame the rest.
+      const k = this.walk(chunk, true);
+      if (k === chunk.length) return;
+      chunk = chunk.subarray(k);
+    }
     this.upReader.push(chunk);
     this.pumpUpstream();
   };
+
+  /**
+   * Pass-through mode for the server's bytes: nothing inspects them and no blocked statement's
+   * error is due, so whole chunks are forwarded and only frame lengths are walked (no per-frame
+   * object, no view). Keeps the position of frame boundaries, to switch back to framing and to
+   * place Airlock's own messages between frames.
+   */
+  private walking(): boolean {
+    return !this.inspectServer && this.blocksInFlight === 0 && this.upReader.buffered === 0 && this.deferred.length === 0;
+  }
+
+  /**
+   * Walks frame headers through `chunk` and forwards it. With `untilBoundary`, stops at the first
+   * frame boundary and forwards only up to it. Returns the bytes consumed.
+   */
+  private walk(chunk: Buffer, untilBoundary = false): number {
+    const n = chunk.length;
+    let pos = 0;
+    for (;;) {
+      if (this.walkHeaderFilled > 0) {
+        const k = Math.min(5 - this.walkHeaderFilled, n - pos);
+        chunk.copy(this.walkHeader, this.walkHeaderFilled, pos, pos + k);
+        this.walkHeaderFilled += k;
+        pos += k;
+        if (this.walkHeaderFilled < 5) break;
+        this.walkHeaderFilled = 0;
+        this.walkNeed = this.frameBody(this.walkHeader[0], this.walkHeader.readInt32BE(1));
+        if (this.walkNeed < 0) return n;
+      }
+      if (this.walkNeed > 0) {
+        const k = Math.min(this.walkNeed, n - pos);
+        this.walkNeed -= k;
+        pos += k;
+        if (this.walkNeed > 0) break;
+      }
+      if (untilBoundary || pos >= n) break;
+      if (n - pos < 5) {
+        this.walkHeaderFilled = chunk.copy(this.walkHeader, 0, pos);
+        pos = n;
+        break;
+      }
+      const body = this.frameBody(chunk[pos], chunk.readInt32BE(pos + 1));
+      if (body < 0) return n;
+      const total = body + 5;
+      if (n - pos >= total) {
+        pos += total;
+        continue;
+      }
+      this.walkNeed = total - (n - pos);
+      pos = n;
+      break;
+    }
+    const ok = this.out(pos === n ? chunk : chunk.subarray(0, pos));
+    if (this.walkNeed === 0 && this.walkHeaderFilled === 0 && this.deferred.length) this.flushDeferred();
+    if (!ok && !this.clientFull && this.client.writableLength >= PAUSE_AT) {
+      this.clientFull = true;
+      this.upstream.pause();
+    }
+    return pos;
+  }
+
+  /** Checks a walked frame's length like FrameReader does; returns its body size, -1 when bad. */
+  private frameBody(code: number, length: number): number {
+    if (length < 4 || length > this.maxServerMessage) {
+      this.protocolError(new PgProtocolError(`invalid length ${length} for message 0x${code.toString(16)} (allowed 4..${this.maxServerMessage})`), 'upstream');
+      return -1;
+    }
+    return length - 4;
+  }
+
+  private flushDeferred(): void {
+    const list = this.deferred.splice(0);
+    for (const b of list) this.out(b);
+    if (this.endAfterDeferred !== null) this.opts.onEnd(this.endAfterDeferred);
+  }
 
   private pumpUpstream(): void {
     const client = this.client;

@@ -186,6 +186,7 @@ export class PgSession {
       stats: this.stats,
       log: this.log,
       blockMarker: `airlock_blocked_${randomBytes(12).toString('hex')}`,
+      maxServerMessageBytes: this.deps.ctx.config.postgres.maxServerMessageBytes,
       onEnd: (reason) => this.end(reason),
     });
     this.relay.start();
@@ -205,9 +206,10 @@ export class PgSession {
         return;
       }
       this.log.info('postgres: access expired, closing session');
-      // Relay writes whole frames only, so between events the client stream is at a boundary.
-      this.client.end(errorResponse({ severity: 'FATAL', code: PgState.AdminShutdown, message: `airlock: access to "${access.connection.name}" expired`, hint: `request access again: airlock request-access ${access.connection.name}` }));
-      this.end('access expired');
+      const fatal = errorResponse({ severity: 'FATAL', code: PgState.AdminShutdown, message: `airlock: access to "${access.connection.name}" expired`, hint: `request access again: airlock request-access ${access.connection.name}` });
+      // The relay places it between frames, then ends the session.
+      if (this.relay) this.relay.sendToClient(fatal, 'access expired');
+      else this.end('access expired');
     };
     tick();
   }
