@@ -34,6 +34,10 @@ export interface ReviewStack {
   psql(sql: string, opts?: { token?: string; connection?: string }): PsqlRun;
   /** A fresh value of customers.email for id 1, read straight from the target. */
   email(id?: number): Promise<string>;
+  /** Environment for a worker process of the same pool (apps/worker/dist/main.js). */
+  workerEnv(pgPort: number, healthPort: number, stateDir: string): NodeJS.ProcessEnv;
+  /** psql against another worker port. */
+  psqlAt(port: number, sql: string): PsqlRun;
   close(): Promise<void>;
 }
 
@@ -124,9 +128,9 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
   );
   await waitFor(() => worker.ctx.policy.current?.grants('shop').some((g) => g.subject === 'user:alice@example.com') || undefined, 'the worker to apply the policy');
 
-  const psql = (sql: string, o: { token?: string; connection?: string } = {}): PsqlRun => {
+  const psql = (sql: string, o: { token?: string; connection?: string; port?: number } = {}): PsqlRun => {
     const child = spawn('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-      env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pgPort), PGUSER: 'agent', PGPASSWORD: o.token ?? sa.createServiceAccount.apiKey, PGDATABASE: o.connection ?? 'shop', PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '5' },
+      env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(o.port ?? pgPort), PGUSER: 'agent', PGPASSWORD: o.token ?? sa.createServiceAccount.apiKey, PGDATABASE: o.connection ?? 'shop', PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '5' },
     });
     let out = '';
     let err = '';
@@ -144,6 +148,11 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
 
   return {
     cp, worker, pgPort, target, agentKey: sa.createServiceAccount.apiKey, adminToken, tokens, webhooks, gql, as, psql,
+    psqlAt: (port, sql) => psql(sql, { port }),
+    workerEnv: (port, healthPort, dir) => ({
+      PATH: process.env.PATH, REDIS_URL: 'redis://127.0.0.1:6379', AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_ID: `killable-${prefix}`, AIRLOCK_POOL_PRIVATE_KEY: poolKeys.privateKey,
+      AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${healthPort}`, AIRLOCK_STATE_DIR: dir, AIRLOCK_CONSOLE_URL: 'http://console.example', LOG_LEVEL: 'silent',
+    }),
     async email(id = 1) {
       const c = new Client({ connectionString: target.url });
       await c.connect();
