@@ -36,6 +36,8 @@ export interface ReviewStack {
   email(id?: number): Promise<string>;
   /** Environment for a worker process of the same pool (apps/worker/dist/main.js). */
   workerEnv(pgPort: number, healthPort: number, stateDir: string): NodeJS.ProcessEnv;
+  /** Starts another control-plane replica on the same database and Redis prefix. */
+  replica(): Promise<Awaited<ReturnType<typeof startControlPlane>>>;
   /** psql against another worker port. */
   psqlAt(port: number, sql: string): PsqlRun;
   close(): Promise<void>;
@@ -77,20 +79,20 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
   });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'airlock-reviews-e2e-'));
-  const cp = await startControlPlane(
-    loadConfig({
-      DATABASE_URL: db.url,
-      AIRLOCK_MASTER_KEY: randomBytes(32).toString('hex'),
-      AIRLOCK_ADMIN_TOKEN: adminToken,
-      AIRLOCK_HTTP_PORT: '0',
-      AIRLOCK_REDIS_PREFIX: prefix,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_AUDIENCE: 'airlock',
-      AIRLOCK_REVIEW_WEBHOOK_URL: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`,
-      AIRLOCK_REVIEW_SWEEP_SECONDS: String(opts.sweepSeconds ?? 1),
-      LOG_LEVEL: 'warn',
-    }),
-  );
+  const cpEnv = {
+    DATABASE_URL: db.url,
+    AIRLOCK_MASTER_KEY: randomBytes(32).toString('hex'),
+    AIRLOCK_ADMIN_TOKEN: adminToken,
+    AIRLOCK_HTTP_PORT: '0',
+    AIRLOCK_REDIS_PREFIX: prefix,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_AUDIENCE: 'airlock',
+    AIRLOCK_REVIEW_WEBHOOK_URL: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`,
+    AIRLOCK_REVIEW_SWEEP_SECONDS: String(opts.sweepSeconds ?? 1),
+    LOG_LEVEL: 'warn',
+  };
+  const cp = await startControlPlane(loadConfig(cpEnv));
+  const replicas: Array<Awaited<ReturnType<typeof startControlPlane>>> = [];
   const gql = gqlClient(cp.url);
   const as = async <T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
     const res = await gql<T>(query, variables, token);
@@ -149,6 +151,11 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
   return {
     cp, worker, pgPort, target, agentKey: sa.createServiceAccount.apiKey, adminToken, tokens, webhooks, gql, as, psql,
     psqlAt: (port, sql) => psql(sql, { port }),
+    async replica() {
+      const r = await startControlPlane(loadConfig(cpEnv));
+      replicas.push(r);
+      return r;
+    },
     workerEnv: (port, healthPort, dir) => ({
       PATH: process.env.PATH, REDIS_URL: 'redis://127.0.0.1:6379', AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_ID: `killable-${prefix}`, AIRLOCK_POOL_PRIVATE_KEY: poolKeys.privateKey,
       AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${healthPort}`, AIRLOCK_STATE_DIR: dir, AIRLOCK_CONSOLE_URL: 'http://console.example', LOG_LEVEL: 'silent',
@@ -164,6 +171,7 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
     },
     async close() {
       await worker.close().catch(() => undefined);
+      for (const r of replicas) await r.close();
       await cp.close();
       await new Promise((r) => hookServer.close(r));
       await idp.close();
