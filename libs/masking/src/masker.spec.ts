@@ -105,6 +105,8 @@ describe('maskCell', () => {
 
   it('checks int8/numeric for cards only, and masks inet cells whole', () => {
     expect(m.maskCell(plan, 2, '4111111111111111').value).toBe('[CARD]');
+    // Text-format cells arrive from the wire as bytes, not strings.
+    expect(m.maskCell(plan, 2, Buffer.from('4111111111111111')).value).toEqual(Buffer.from('[CARD]'));
     expect(m.maskCell(plan, 2, '4111111111111112').changed).toBe(false);
     expect(m.maskCell(plan, 2, '123456789').changed).toBe(false);
     expect(m.maskCell(plan, 3, '10.1.2.3/32').value).toBe('[IP]');

@@ -9,7 +9,7 @@ import { Core } from './core';
 import { emptyCounts } from './counts';
 import { BudgetExceeded, Detection } from './detect';
 import { binaryIsText, typeClass, type TypeClass } from './pg-types';
-import { F_DIG7, prefilter } from './prefilter';
+import { F_DIG7, F_LONG, prefilter } from './prefilter';
 import { compileRules, findRule, type ColumnRef, type CompiledRule } from './rules';
 import { label, render } from './styles';
 import { type CellResult, type ColumnInfo, type EntityType, type MaskCounts, type MaskingPolicy, type MaskStyle, type MaskTextResult, type Span } from './types';
@@ -173,7 +173,8 @@ class Engine implements Masker {
     let digits: string | null;
     if (typeof value === 'string') digits = value;
     else if (col.binary) digits = col.typeOid === INT8_OID || col.typeOid === NUMERIC_OID ? decodeBinaryInteger(value, col.typeOid) : null;
-    else digits = prefilter(value) & F_DIG7 ? value.toString('latin1') : null;
+    // A card in an int8 is one bare run (F_LONG); in a numeric array or range it may sit beside separators (F_DIG7).
+    else digits = prefilter(value) & (F_DIG7 | F_LONG) ? value.toString('latin1') : null;
     if (digits === null || digits.length < 13) return { value, changed: false };
     let hit = false;
     // Arrays and ranges hold several numbers: check each run of digits.
