@@ -6,7 +6,7 @@ import { PolicyIndex } from '../policy/policy-index';
 import { snapshotFixture } from '../policy/snapshot-fixture';
 import type { BlockVerdict, SessionHooks, SessionInfo, StatementVerdict } from '../postgres/hooks';
 import { GuardCache } from './guard-cache';
-import { guardrailHooks, guardrailSession, type GuardrailDecisionRecord } from './guardrail-hooks';
+import { guardrailHooks, guardrailSession, noteApproved, type GuardrailDecisionRecord } from './guardrail-hooks';
 
 const pool = generatePoolKeyPair();
 let version = 1;
@@ -28,6 +28,7 @@ function session(policy: { current: PolicyIndex }, subject: Partial<Subject> = {
   return { info, hooks, decisions, q: (sql: string) => hooks.onQuery!(sql) as StatementVerdict, p: (name: string, sql: string) => hooks.onParse!(name, sql, []) as StatementVerdict };
 }
 
+const guardDecision = (s: { info: SessionInfo }, sql: string) => new GuardCache().evaluate(s.info.connection, undefined, sql, { identity: 'agent', groups: [] });
 const blockMessage = (v: StatementVerdict) => (v as BlockVerdict).message;
 
 describe('guardrail hooks', () => {
@@ -71,6 +72,17 @@ describe('guardrail hooks', () => {
     expect(s.q('EXECUTE p1')).toMatchObject({ action: 'block' });
     expect(s.p('', 'PREPARE p3 AS SELECT 2')).toEqual({ action: 'allow' });
     expect(s.p('', 'EXECUTE p3')).toEqual({ action: 'allow' });
+  });
+
+  it('an approved review records the PREPARE it ran (noteApproved, for the review path)', () => {
+    const s = session({ current: index({ guardrails: 'STANDARD' }) });
+    expect(s.q('PREPARE ins AS INSERT INTO t VALUES (1)')).toMatchObject({ action: 'block' });
+    expect(s.q('EXECUTE ins')).toMatchObject({ action: 'block' });
+    const held = s.decisions[0]!;
+    expect(held.verdict).toBe('review');
+    noteApproved(s.info, guardDecision(s, 'PREPARE ins AS INSERT INTO t VALUES (1)'));
+    expect(guardrailSession(s.info)?.preparedVerdicts.get('ins')).toBe('allow');
+    expect(s.q('EXECUTE ins')).toEqual({ action: 'allow' });
   });
 
   it('blocks FunctionCall messages', () => {

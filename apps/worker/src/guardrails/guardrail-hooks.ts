@@ -42,11 +42,26 @@ export interface GuardrailHooksOptions {
   guards?: GuardCache;
 }
 
-const sessions = new WeakMap<SessionInfo, GuardrailSession>();
+interface SessionState extends GuardrailSession {
+  lastDecision: GuardrailDecisionRecord | null;
+  /** Records what an allowed message prepares and deallocates. */
+  track(d: Decision): void;
+}
+
+const sessions = new WeakMap<SessionInfo, SessionState>();
 
 /** The guardrail state of a session, for other hook sets of the same session (e.g. the recorder). */
 export function guardrailSession(info: SessionInfo): GuardrailSession | undefined {
   return sessions.get(info);
+}
+
+/**
+ * For the review path: a statement held for review was approved and runs. Records the PREPAREs
+ * (and DEALLOCATEs) it contains, so a later `EXECUTE name` in the session gets the approved verdict
+ * instead of "unknown prepared statement".
+ */
+export function noteApproved(info: SessionInfo, decision: Decision): void {
+  sessions.get(info)?.track(decision);
 }
 
 const FUNCTION_CALL_BLOCK: BlockVerdict = {
@@ -86,8 +101,6 @@ export function guardrailHooks(opts: GuardrailHooksOptions): SessionHooksFactory
   return (info: SessionInfo): SessionHooks => {
     const prepared = new Map<string, Verdict>();
     const ctx: EvaluateContext = { identity: info.subject.name, groups: info.subject.groups, preparedVerdicts: prepared };
-    const state: { lastDecision: GuardrailDecisionRecord | null; preparedVerdicts: ReadonlyMap<string, Verdict> } = { lastDecision: null, preparedVerdicts: prepared };
-    sessions.set(info, state);
 
     const note = (source: GuardrailDecisionRecord['source'], statementName: string | null, sql: string, d: Decision): void => {
       const record: GuardrailDecisionRecord = {
@@ -98,15 +111,18 @@ export function guardrailHooks(opts: GuardrailHooksOptions): SessionHooksFactory
       opts.onDecision?.(info, record);
     };
 
-    /** The message runs: remember what it prepares and forgets. */
+    /** The message runs: remember what it prepares and forgets (an approved review counts as allow). */
     const track = (d: Decision): void => {
       for (const s of d.statements) {
         const name = s.info.preparedName;
-        if (s.kind === 'PREPARE' && name !== undefined) prepared.set(name, s.verdict);
+        if (s.kind === 'PREPARE' && name !== undefined) prepared.set(name, s.verdict === 'block' ? 'block' : 'allow');
         else if (s.kind === 'DEALLOCATE' && name !== undefined) prepared.delete(name);
         else if (s.kind === 'DEALLOCATE' || s.kind === 'DISCARD') prepared.clear();
       }
     };
+
+    const state: SessionState = { lastDecision: null, preparedVerdicts: prepared, track };
+    sessions.set(info, state);
 
     const verdictFor = (d: Decision, sql: string): MaybeAsyncVerdict => {
       switch (d.verdict) {

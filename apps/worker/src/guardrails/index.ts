@@ -5,7 +5,7 @@ import { GuardCache } from './guard-cache';
 import { guardrailHooks, type GuardrailHooksOptions } from './guardrail-hooks';
 
 export { GuardCache } from './guard-cache';
-export { guardrailHooks, guardrailSession, type GuardrailDecisionRecord, type GuardrailHooksOptions, type GuardrailSession } from './guardrail-hooks';
+export { guardrailHooks, guardrailSession, noteApproved, type GuardrailDecisionRecord, type GuardrailHooksOptions, type GuardrailSession } from './guardrail-hooks';
 export { reviewStatement } from './review';
 
 /** The worker's Postgres guardrail hooks: one guard cache per listener, on the worker's live policy. */
