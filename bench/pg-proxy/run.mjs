@@ -10,7 +10,7 @@
 // client, direct vs Airlock. Needs the local Postgres (trust on 127.0.0.1:5432) and Redis.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -64,13 +64,26 @@ async function waitPort(port, what, ms = 15000) {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid) {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function pgbench(env, mode, clients) {
+async function pgbench(env, mode, clients, pid) {
+  const cpu0 = cpuSeconds(pid);
   const { stdout } = await run('pgbench', ['-n', '-S', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(SECONDS)], { env: { ...process.env, ...env } });
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
-  return { tps, lat };
+  const tx = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+  return { tps, lat, cpuUs: ((cpuSeconds(pid) - cpu0) / tx) * 1e6 };
 }
 
 /** Logs in (trust or cleartext password) and reads one query's whole result, frame by frame. */
@@ -198,12 +211,13 @@ async function main() {
     }
 
     const names = Object.keys(targets);
+    const pids = { airlock: worker.pid, pgbouncer: bouncer?.pid };
     const results = {};
     for (let rep = 1; rep <= REPS; rep++) {
       for (const clients of CLIENTS) {
         for (const mode of MODES) {
           for (const t of names) {
-            const r = await pgbench(targets[t], mode, clients);
+            const r = await pgbench(targets[t], mode, clients, pids[t]);
             ((results[`${mode}/${clients}`] ??= {})[t] ??= []).push(r);
           }
         }
@@ -215,7 +229,7 @@ async function main() {
     const lines = [];
     if (CLIENTS.length) {
     lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians; ratio = TPS kept vs direct; +lat = added mean latency`);
-    lines.push(pad('mode/clients', 14) + pad('direct tps', 12) + names.filter((n) => n !== 'direct').map((n) => pad(`${n} tps`, 14) + pad('ratio', 7) + pad('+lat µs', 9)).join(''));
+    lines.push(pad('mode/clients', 14) + pad('direct tps', 12) + names.filter((n) => n !== 'direct').map((n) => pad(`${n} tps`, 14) + pad('ratio', 7) + pad('+lat µs', 9) + pad('cpu µs/tx', 11)).join(''));
     for (const [k, byTarget] of Object.entries(results)) {
       const d = median(byTarget.direct.map((r) => r.tps));
       const dl = median(byTarget.direct.map((r) => r.lat));
@@ -223,7 +237,8 @@ async function main() {
       for (const n of names.filter((x) => x !== 'direct')) {
         const tps = median(byTarget[n].map((r) => r.tps));
         const lat = median(byTarget[n].map((r) => r.lat));
-        line += pad(tps.toFixed(0), 14) + pad((tps / d).toFixed(2), 7) + pad(((lat - dl) * 1000).toFixed(0), 9);
+        const cpu = median(byTarget[n].map((r) => r.cpuUs));
+        line += pad(tps.toFixed(0), 14) + pad((tps / d).toFixed(2), 7) + pad(((lat - dl) * 1000).toFixed(0), 9) + pad(Number.isFinite(cpu) ? cpu.toFixed(1) : '-', 11);
       }
       lines.push(line);
     }
@@ -233,14 +248,17 @@ async function main() {
     const big = { direct: [], airlock: [] };
     for (let rep = 0; rep < REPS; rep++) {
       big.direct.push(await readLargeResult(PG.port, db, PG.user, '', sql));
-      big.airlock.push(await readLargeResult(airlockPort, 'bench', 'bench', key.key, sql));
+      const cpu0 = cpuSeconds(worker.pid);
+      const r = await readLargeResult(airlockPort, 'bench', 'bench', key.key, sql);
+      big.airlock.push({ ...r, cpu: cpuSeconds(worker.pid) - cpu0 });
     }
     const mbps = (r) => r.bytes / 1e6 / (r.ms / 1000);
     const dm = median(big.direct.map(mbps));
     const am = median(big.airlock.map(mbps));
     lines.push('');
     lines.push(`large result: ${sql} (${(big.direct[0].bytes / 1e9).toFixed(2)} GB, ${big.direct[0].rows} rows), medians of ${REPS}`);
-    lines.push(`  direct  ${dm.toFixed(0)} MB/s   airlock ${am.toFixed(0)} MB/s   ratio ${(am / dm).toFixed(2)}`);
+    const cpuPerGb = median(big.airlock.map((r) => r.cpu / (r.bytes / 1e9)));
+    lines.push(`  direct  ${dm.toFixed(0)} MB/s   airlock ${am.toFixed(0)} MB/s   ratio ${(am / dm).toFixed(2)}   airlock CPU ${cpuPerGb.toFixed(2)} s/GB`);
     process.stdout.write('\n' + lines.join('\n') + '\n');
   } finally {
     for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => undefined);

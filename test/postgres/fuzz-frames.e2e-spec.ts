@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { buildBind, buildExecute, buildParse, buildPasswordMessage, buildQuery, buildStartupMessage, buildSync } from '@airlock/pg-wire';
+import { buildBind, buildCancelRequest, buildExecute, buildParse, buildPasswordMessage, buildQuery, buildStartupMessage, buildSync } from '@airlock/pg-wire';
+import { waitFor } from '@airlock/testing';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgHarness, type PgHarness } from './harness';
@@ -81,6 +82,13 @@ describe('fuzzed client frames never crash the worker', () => {
       c.close();
     }
     expect((await bystander.query('SELECT 2 AS ok')).rows[0].ok).toBe(2);
+  });
+
+  it('a CancelRequest with an unknown key is closed without an answer, like Postgres', async () => {
+    const c = await RawClient.connect(h.port);
+    c.send(buildCancelRequest(12345, Buffer.from([1, 2, 3, 4])));
+    await waitFor(() => c.closed, 'connection closed');
+    await expect(c.until('E', 10)).rejects.toThrow(/closed before/);
   });
 
   it('an oversized frame gets 08P01 and only that session closes', async () => {

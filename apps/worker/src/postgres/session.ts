@@ -140,6 +140,8 @@ export class PgSession {
     const params: Record<string, string> = {};
     for (const k of FORWARDED_PARAMETERS) if (p[k] !== undefined) params[k] = p[k];
     this.upstream = await connectUpstream({ connection: access.connection, maxMessageBytes: config.postgres.maxServerMessageBytes }, access.credential, params);
+    this.upstream.socket.on('error', (err: NodeJS.ErrnoException) => this.end(`upstream error: ${err.code ?? err.message}`));
+    this.upstream.socket.on('close', () => this.end('upstream closed'));
     src.detach();
     if (this.ended) return this.closeUpstream();
     await this.begin(access, startup, reader, secure);
@@ -161,12 +163,12 @@ export class PgSession {
       expiresAt: access.expiresAt,
     };
     this.hooks = this.deps.hooks.map((make) => make(info));
-    for (const h of this.hooks) if (h.onStart) await h.onStart(info);
+    // From here on, end() reports onEnd to every hook that saw onStart.
     this.started = true;
-    if (this.ended) return this.closeUpstream();
+    this.deps.ctx.metrics.sessions.inc({ protocol: 'postgres' });
+    for (const h of this.hooks) if (h.onStart) await h.onStart(info);
+    if (this.ended) return;
 
-    up.socket.on('error', (err: NodeJS.ErrnoException) => this.end(`upstream error: ${err.code ?? err.message}`));
-    up.socket.on('close', () => this.end('upstream closed'));
     const key = up.backendKey ? this.deps.cancels.issue({ connection: access.connection, ...up.backendKey }) : null;
     if (key) this.cancelPid = key.processId;
 
@@ -191,7 +193,6 @@ export class PgSession {
     });
     this.relay.start();
     this.armExpiry(access);
-    this.deps.ctx.metrics.sessions.inc({ protocol: 'postgres' });
     this.deps.ctx.metrics.sessionsTotal.inc({ protocol: 'postgres', outcome: 'ok' });
     this.log.info({ upstreamTls: up.tls, clientTls: secure }, 'postgres: session started');
   }

@@ -93,7 +93,8 @@ export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ sock
     s.once('secureConnect', () => (s.off('error', reject), resolve(s)));
     s.once('error', (err) => (raw.destroy(), reject(unreachable(conn, `TLS: ${err.message}`))));
   });
-  secure.setNoDelay?.(true);
+  // Errors of the wrapped socket surface on the TLS socket; keep the raw one from throwing.
+  raw.on('error', () => undefined);
   return { socket: secure, reader, tls: true, raw };
 }
 
