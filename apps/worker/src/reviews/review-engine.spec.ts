@@ -104,6 +104,15 @@ describe('review engine (real Redis, BullMQ, pub/sub)', () => {
     expect((await job(`${id}-withdraw`)).data).toMatchObject({ id, status: 'WITHDRAWN' });
   });
 
+  it('withdraws the request on a cancel request for the session', async () => {
+    const { info, hooks } = session();
+    const v = hold(info);
+    const id = idOf(v);
+    (hooks as SessionHooks & { onCancel(): void }).onCancel();
+    expect(await v.decision).toMatchObject({ action: 'block', code: '57014', message: `airlock: review ${id} withdrawn: canceled by the client` });
+    expect((await job(`${id}-withdraw`)).data).toMatchObject({ id, status: 'WITHDRAWN' });
+  });
+
   it('reads a decision it missed on pub/sub from its key when the subscriber reconnects', async () => {
     const { info } = session();
     const v = hold(info);

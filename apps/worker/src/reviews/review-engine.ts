@@ -3,7 +3,7 @@ import type { ReviewDecisionMessage, ReviewRequestJob, ScopedApproval } from '@a
 import type { Subject } from '@airlock/identity';
 import { classify, type Decision } from '@airlock/sql-guard';
 import type { Logger } from 'pino';
-import type { AllowVerdict, BlockVerdict, HoldVerdict, MaybeAsyncVerdict, SessionHooksFactory, SessionInfo, StatementVerdict } from '../postgres/hooks';
+import type { AllowVerdict, BlockVerdict, HoldVerdict, MaybeAsyncVerdict, SessionHooks, SessionHooksFactory, SessionInfo, StatementVerdict } from '../postgres/hooks';
 import { ALLOW } from '../postgres/hooks';
 import type { ReviewClient } from './review-client';
 
@@ -80,11 +80,16 @@ export class ReviewEngine {
     return (info) => {
       const entry: SessionEntry = { engine: this, state: { lastReview: null }, aborts: new Set() };
       sessions.set(info, entry);
-      return {
+      const hooks: SessionHooks & { onCancel(): void } = {
         onEnd: (reason: string) => {
           for (const abort of [...entry.aborts]) abort(`the client went away (${reason})`);
         },
+        // A CancelRequest for this session (psql's Ctrl-C) while a statement is held.
+        onCancel: () => {
+          for (const abort of [...entry.aborts]) abort('canceled by the client');
+        },
       };
+      return hooks;
     };
   }
 
@@ -169,6 +174,7 @@ export class ReviewEngine {
         if (done) return;
         slog.info({ reason }, 'reviews: withdrawn');
         void client.withdraw(id, reason, 'WITHDRAWN');
+        // 57014 is what Postgres answers a canceled statement with.
         finish(block('57014', `airlock: review ${id} withdrawn: ${reason}`), { status: 'WITHDRAWN', approver: null, reason });
       };
       entry.aborts.add(abort);
