@@ -64,6 +64,7 @@ describe('results are masked through the worker', () => {
       rules: [
         { id: 'r-email', connection: 'crm-rules', name: 'email tokens', enabled: true, match: { column: 'public.customers.email' }, entity: 'EMAIL', style: 'hash' },
         { id: 'r-notes', connection: 'crm-rules', name: 'notes hidden', enabled: true, match: { column: 'public.customers.notes' }, entity: 'FULL', style: 'redact' },
+        { id: 'r-balance', connection: 'crm-rules', name: 'balances', enabled: true, match: { columnName: 'balance_cents' }, entity: 'FULL', style: 'hash' },
         { id: 'r-dob', connection: 'crm-rules', name: 'dob', enabled: true, match: { columnName: 'date_of_birth' }, entity: 'DOB', style: 'null' },
       ],
     });
@@ -159,12 +160,14 @@ describe('results are masked through the worker', () => {
     }
   });
 
-  it('a text-format int8 holding a card is masked and announced as text', async () => {
+  it('an int8 holding a card becomes NULL and keeps its type; a rule masking an int8 announces it as text', async () => {
     const c = await connect();
-    const res = await c.query('SELECT card_number::int8 AS n, balance_cents FROM customers WHERE id = 1');
-    expect(res.rows[0].n).toBe('[CARD]');
-    expect(res.fields[0]!.dataTypeID).toBe(25);
-    expect(res.fields[1]!.dataTypeID).toBe(20);
+    const res = await c.query('SELECT card_number::int8 AS n, balance_cents, count(*) OVER () AS total FROM customers WHERE id = 1');
+    expect(res.rows[0]).toMatchObject({ n: null, total: '1' });
+    expect(res.fields.map((f) => f.dataTypeID)).toEqual([20, 20, 20]);
+    const r = await (await connect('crm-rules')).query('SELECT id, balance_cents FROM customers WHERE id = 1');
+    expect(r.rows[0].balance_cents).toMatch(/^tok_[0-9a-f]{16}$/);
+    expect(r.fields.map((f) => f.dataTypeID)).toEqual([23, 25]);
   });
 
   it('COPY TO STDOUT (psql \\copy, text and CSV) is masked; binary COPY is refused', async () => {

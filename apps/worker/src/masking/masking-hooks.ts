@@ -51,6 +51,12 @@ export function maskingSession(info: SessionInfo): MaskingSessionState | undefin
 interface MaskRowPlan extends RowPlan {
   readonly plan: ResultPlan;
   readonly masker: Masker;
+  /**
+   * Columns checked for cards only because of their type (int8, numeric): a card found there
+   * becomes NULL rather than `[CARD]`, so the column keeps its type; `count(*)` and every other
+   * bigint stay bigints. Columns a rule masks are announced as text instead.
+   */
+  readonly nullCards: readonly boolean[] | null;
 }
 
 export interface CopyPlan {
@@ -205,7 +211,7 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
     if (p === null) return null;
     let out: FieldDescription[] | null = null;
     p.plan.columns.forEach((c, i) => {
-      if (!c.typeMayChange || fields[i].format !== 0) return;
+      if (!c.typeMayChange || c.action === 'numeric' || fields[i].format !== 0) return;
       out ??= fields.slice();
       out[i] = { ...fields[i], typeOid: TEXT_OID, typeSize: -1, typeModifier: -1 };
     });
@@ -231,13 +237,14 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
     if (unresolved) this.catalog!.miss();
     const masker = unresolved ? this.conservativeMasker() : this.exact;
     const plan = masker.columnPlan(cols);
-    const out: MaskRowPlan | null = plan.active ? { fields, plan, masker } : null;
+    const nullCards = plan.columns.some((c) => c.action === 'numeric') ? plan.columns.map((c) => c.action === 'numeric') : null;
+    const out: MaskRowPlan | null = plan.active ? { fields, plan, masker, nullCards } : null;
     this.planned.set(fields, out);
     return out;
   }
 
   onDataRow(frame: Buffer, rowPlan: RowPlan): Buffer | null {
-    const { plan, masker } = rowPlan as MaskRowPlan;
+    const { plan, masker, nullCards } = rowPlan as MaskRowPlan;
     const cells = this.cells.scan(frame);
     const cols = plan.columns;
     const n = Math.min(cells.count, cols.length);
@@ -252,7 +259,7 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
         repl = this.repl;
         if (repl.length < cells.count) repl.length = cells.count;
       }
-      repl[i] = r.value;
+      repl[i] = nullCards !== null && nullCards[i] ? null : r.value;
     }
     // A row wider than its description cannot be planned: fail closed on the extra cells.
     if (cells.count > cols.length) {
