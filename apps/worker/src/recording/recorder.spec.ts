@@ -1,9 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { JobName, keySpace, QueueName, type RecordEventsJob, type SessionEvent } from '@airlock/contracts';
-import { freePort, testRedisPrefix, waitFor } from '@airlock/testing';
+import { testRedisPrefix, waitFor } from '@airlock/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -59,7 +60,10 @@ describe('worker recorder (real Redis)', () => {
 
   it('spools while Redis is unreachable, refuses new sessions when full, and drains in order after a restart', async () => {
     const dir = tmp();
-    const deadUrl = `redis://127.0.0.1:${await freePort()}`;
+    // A port we hold, hanging up on every connection: nobody else's Redis can appear there mid-test.
+    const sink = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const deadUrl = `redis://127.0.0.1:${(sink.address() as net.AddressInfo).port}`;
     const lines: string[] = [];
     const rec = createRecorder(context(dir, deadUrl, prefix, lines, 20_000), { flushIntervalMs: 5, maxBatchEvents: 50, addTimeoutMs: 200, retryMs: 50, closeTimeoutMs: 200 });
     const id = randomUUID();
@@ -68,6 +72,7 @@ describe('worker recorder (real Redis)', () => {
     await waitFor(() => readdirSync(path.join(dir, 'spool')).length >= 6, 'batches spooled');
     expect(rec.canAcceptSessions()).toBe(false);
     await rec.close();
+    sink.close();
     expect(lines.join('')).toMatch(/redis unreachable, spooling events to disk/);
 
     // Same spool, Redis reachable: recovered, counted in the log, drained in order.
