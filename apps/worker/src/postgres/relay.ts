@@ -283,6 +283,7 @@ export class Relay {
       case FrontendCode.FunctionCall: {
         if (this.functionCallHooks.length === 0) return null;
         // FunctionCall body: Int32 function OID first (protocol-message-formats, "FunctionCall (F)").
+        if (bytes.length < 9) throw new PgProtocolError('malformed FunctionCall: no function OID');
         const oid = bytes.readUInt32BE(5);
         const d = decide(this.functionCallHooks as ((oid: number) => never)[], [oid]);
         if (this.tracking && d.action === 'allow') this.expect.push({ k: 'query', sql: '' });
