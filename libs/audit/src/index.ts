@@ -1,3 +1,4 @@
 export * from './canonical';
 export * from './chain';
 export * from './audit-log';
+export * from './sample';

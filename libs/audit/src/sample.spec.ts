@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { SampleCollector } from './sample';
+
+describe('SampleCollector', () => {
+  it('keeps whole rows within the byte budget', () => {
+    const s = new SampleCollector(['id', 'email'], 30);
+    expect(s.add(['1', '***@example.com'])).toBe(true); // 7 + 16 = 23
+    expect(s.add(['2', '***@example.com'])).toBe(false); // would be 40
+    expect(s.add(['3', 'x'])).toBe(false); // stays closed: the sample is the first rows, not a pick
+    expect(s.result()).toEqual({ columns: ['id', 'email'], rows: [['1', '***@example.com']] });
+  });
+
+  it('counts UTF-8 bytes and nulls', () => {
+    // 'é€' is 2 characters, 5 bytes; the column name 'n' is 1; a null counts 4.
+    expect(new SampleCollector(['n'], 6).add(['é€'])).toBe(true);
+    expect(new SampleCollector(['n'], 5).add(['é€'])).toBe(false);
+    expect(new SampleCollector(['n'], 5).add([null])).toBe(true);
+    expect(new SampleCollector(['n'], 4).add([null])).toBe(false);
+  });
+
+  it('records nothing with a zero budget', () => {
+    expect(new SampleCollector(['a'], 0).result()).toBeNull();
+  });
+});

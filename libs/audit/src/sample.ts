@@ -1,0 +1,43 @@
+/** Default byte budget for the masked result sample a statement event carries. */
+export const DEFAULT_SAMPLE_BYTES = 4096;
+
+export interface ResultSample {
+  columns: string[];
+  rows: Array<Array<string | null>>;
+}
+
+/**
+ * Keeps the first result rows (already masked) while their UTF-8 size stays
+ * within the budget; a row that would cross it is dropped whole, never cut, so
+ * a sample never shows half a value. Column names count against the budget.
+ */
+export class SampleCollector {
+  private readonly rows: Array<Array<string | null>> = [];
+  private used: number;
+  private full = false;
+
+  constructor(
+    private readonly columns: string[],
+    private readonly maxBytes = DEFAULT_SAMPLE_BYTES,
+  ) {
+    this.used = columns.reduce((n, c) => n + Buffer.byteLength(c), 0);
+  }
+
+  /** Offers one masked row; returns false once the budget is spent (callers may stop offering). */
+  add(row: ReadonlyArray<string | null>): boolean {
+    if (this.full) return false;
+    let size = 0;
+    for (const v of row) size += v === null ? 4 : Buffer.byteLength(v);
+    if (this.used + size > this.maxBytes) {
+      this.full = true;
+      return false;
+    }
+    this.used += size;
+    this.rows.push([...row]);
+    return true;
+  }
+
+  result(): ResultSample | null {
+    return this.maxBytes > 0 && (this.rows.length > 0 || this.columns.length > 0) ? { columns: [...this.columns], rows: this.rows } : null;
+  }
+}
