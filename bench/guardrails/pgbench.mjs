@@ -5,8 +5,8 @@
 //   npx tsc -b apps/worker/tsconfig.build.json     (the bench runs the built worker)
 //   node bench/guardrails/pgbench.mjs [--reps 3] [--seconds 5] [--clients 1,16] [--modes simple,extended,prepared]
 //
-// Targets: direct (Postgres), nohooks (worker without guardrail hooks: the proxy alone),
-// permissive (worker with guardrail hooks, PERMISSIVE preset) and standard (STANDARD preset).
+// Targets: direct (Postgres), nohooks (worker with the session counter only: the proxy alone),
+// permissive (the same plus the guardrail hooks, PERMISSIVE preset) and standard (STANDARD preset).
 // The goal: standard keeps ≥ 0.90 of nohooks' TPS. Needs the local Postgres (trust) and Redis.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -71,12 +71,18 @@ async function pgbench(env, mode, clients) {
   return { tps: Number(/tps = ([\d.]+)/.exec(stdout)?.[1]), lat: Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]) };
 }
 
-// The same worker code with the Postgres listener's default hooks (session counter only).
-const NO_HOOKS_MAIN = `
+// Two small worker mains on the built code, so the comparison isolates the guardrail hooks (the
+// production main also runs masking, review and recording hooks, measured by their own benches):
+// the Postgres listener with the session counter only, and the same plus the guardrail hooks.
+const workerMain = (withGuardrails) => `
 const { startWorker } = require(${JSON.stringify(path.join(dist, 'bootstrap.js'))});
 const { loadWorkerConfig } = require(${JSON.stringify(path.join(dist, 'config.js'))});
 const { postgresListener } = require(${JSON.stringify(path.join(dist, 'postgres/listener.js'))});
-startWorker(loadWorkerConfig(), [postgresListener()]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
+const { sessionCounter } = require(${JSON.stringify(path.join(dist, 'postgres/session-counter.js'))});
+const { LogRecorder } = require(${JSON.stringify(path.join(dist, 'postgres/recorder.js'))});
+const { postgresGuardrails, withSqlGuard } = require(${JSON.stringify(path.join(dist, 'guardrails/index.js'))});
+const hooks = (ctx) => [sessionCounter(new LogRecorder(ctx.log)), ...(${withGuardrails} ? [postgresGuardrails(ctx)] : [])];
+startWorker(loadWorkerConfig(), [withSqlGuard(postgresListener({ hooks }))]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
 `;
 
 async function main() {
@@ -125,10 +131,11 @@ async function main() {
       await waitPort(port, `worker ${name}`);
       return port;
     };
-    const noHooksFile = path.join(work, 'no-hooks-worker.cjs');
-    writeFileSync(noHooksFile, NO_HOOKS_MAIN);
-    const bare = await startWorkerProcess('nohooks', [noHooksFile]);
-    const guarded = await startWorkerProcess('guarded', [path.join(dist, 'main.js')]);
+    const mains = { nohooks: path.join(work, 'no-hooks-worker.cjs'), guarded: path.join(work, 'guarded-worker.cjs') };
+    writeFileSync(mains.nohooks, workerMain(false));
+    writeFileSync(mains.guarded, workerMain(true));
+    const bare = await startWorkerProcess('nohooks', [mains.nohooks]);
+    const guarded = await startWorkerProcess('guarded', [mains.guarded]);
 
     const via = (port, connection) => ({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'bench', PGPASSWORD: key.key, PGDATABASE: connection, PGSSLMODE: 'disable' });
     const targets = {
