@@ -183,6 +183,7 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
       this.exact = createMasker(connectionPolicy(ok, key), { connection: conn.name });
     }
     const policy = this.opts.policy;
+    // Rules need names the RowDescription lacks (schema and table; COPY has no description at all).
     this.catalog = this.rules.length > 0 ? this.opts.catalogs.for(conn, () => policy()?.credential(conn, this.info.profile)) : null;
   }
 

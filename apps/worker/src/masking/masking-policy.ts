@@ -37,11 +37,6 @@ export function connectionPolicy(rules: MaskingRule[], hashKey: Buffer): Masking
   return { enabled: true, entities: [...DETECTABLE_ENTITIES], defaultStyle: 'redact', rules, hashKey };
 }
 
-/** Some rule needs `schema.table.column` (a catalog lookup); column-name rules never do. */
-export function needsCatalog(rules: readonly MaskingRule[]): boolean {
-  return rules.some((r) => r.match.column !== undefined);
-}
-
 /**
  * The column part a `schema.table.column` glob can match when the table is not known yet: the
  * rule then applies to every column of that name, whatever its table (over-masking until the
@@ -60,5 +55,3 @@ export function columnPartOf(glob: string): string {
 export function conservativeRules(rules: readonly MaskingRule[]): MaskingRule[] {
   return rules.map((r) => (r.match.column === undefined ? r : { ...r, match: { columnName: r.match.columnName ?? columnPartOf(r.match.column) } }));
 }
-
-export { DETECTABLE_ENTITIES };
