@@ -2,7 +2,7 @@
 //
 //   npx tsc -b apps/worker/tsconfig.build.json   (the bench runs the built worker)
 //   apt-get install -y pgbouncer                 (Debian package; skipped with a note when absent)
-//   node bench/pg-proxy/run.mjs [--reps 3] [--seconds 5] [--rows 1000000] [--clients 1,16]
+//   node bench/pg-proxy/run.mjs [--reps 3] [--seconds 5] [--rows 1000000] [--clients 1,16] [--hooks none|production]
 //
 // pgbench -S in -M simple / extended / prepared at each client count, each target interleaved
 // within a repetition (the machine is noisy; medians over repetitions). Then a large result
@@ -29,6 +29,8 @@ const ROWS = Number(args.rows ?? 1_000_000);
 const CLIENTS = (args.clients ?? '1,16').split(',').filter(Boolean).map(Number);
 const MODES = ['simple', 'extended', 'prepared'];
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+/** none: the proxy with its session counter only; production: main.js with every registered hook. */
+const HOOKS = args.hooks ?? 'none';
 
 const workerMain = path.join(root, 'apps/worker/dist/main.js');
 if (!existsSync(workerMain)) {
@@ -172,7 +174,8 @@ async function main() {
       redis.disconnect();
     });
     const airlockPort = await freePort();
-    const worker = spawn(process.execPath, [workerMain], {
+    const workerEntry = HOOKS === 'production' ? workerMain : path.join(root, 'bench/pg-proxy/worker.mjs');
+    const worker = spawn(process.execPath, [workerEntry], {
       env: {
         ...process.env, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_POOL: 'bench', AIRLOCK_POOL_PRIVATE_KEY: pool.privateKey,
         AIRLOCK_PG_LISTEN: `127.0.0.1:${airlockPort}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
@@ -227,6 +230,7 @@ async function main() {
 
     const pad = (s, n) => String(s).padEnd(n);
     const lines = [];
+    lines.push(`Airlock hooks: ${HOOKS === 'production' ? 'every hook registered in apps/worker/src/listeners.ts (connection PERMISSIVE, masking off)' : 'session counter only (PERMISSIVE, no guardrail/masking/review hooks)'}`);
     if (CLIENTS.length) {
     lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians; ratio = TPS kept vs direct; +lat = added mean latency`);
     lines.push(pad('mode/clients', 14) + pad('direct tps', 12) + names.filter((n) => n !== 'direct').map((n) => pad(`${n} tps`, 14) + pad('ratio', 7) + pad('+lat µs', 9) + pad('cpu µs/tx', 11)).join(''));
