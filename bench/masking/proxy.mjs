@@ -27,6 +27,8 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const REPS = Number(args.reps ?? 3);
 const ROWS = Number(args.rows ?? 1_000_000);
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+/** --profile <dir>: the worker writes a V8 CPU profile there when it exits. */
+const PROFILE = args.profile;
 
 const workerMain = path.join(root, 'apps/worker/dist/main.js');
 if (!existsSync(workerMain)) {
@@ -163,7 +165,7 @@ async function main() {
       redis.disconnect();
     });
     const port = await freePort();
-    const worker = spawn(process.execPath, [workerMain], {
+    const worker = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), workerMain], {
       env: {
         ...process.env, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_POOL: 'bench', AIRLOCK_POOL_PRIVATE_KEY: pool.privateKey,
         AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
@@ -171,7 +173,7 @@ async function main() {
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    cleanups.push(() => worker.kill('SIGTERM'));
+    cleanups.push(() => (worker.kill('SIGTERM'), new Promise((r) => worker.once('exit', r))));
     await waitPort(port, 'worker');
 
     const targets = {
@@ -181,7 +183,7 @@ async function main() {
     };
     const results = {};
     for (let rep = 1; rep <= REPS; rep++) {
-      for (const [q, sql] of Object.entries(QUERIES)) {
+      for (const [q, sql] of Object.entries(QUERIES).filter(([q]) => !args.only || q === args.only)) {
         for (const [t, read] of Object.entries(targets)) ((results[q] ??= {})[t] ??= []).push(await read(sql));
       }
       process.stdout.write(`repetition ${rep}/${REPS} done\n`);
