@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { type SessionEvent } from '@airlock/contracts';
 import { auditEntryHash, chainEvents, GENESIS_HASH, sessionAnchor, sessionsPurged, type AuditChainFields } from '@airlock/audit';
 import { type Prisma } from '../generated/prisma/client';
+import { AUDIT_CHAIN_LOCK } from '../audit/audit.repository';
 import { PrismaService } from '../prisma/prisma.service';
 
 type Tx = Prisma.TransactionClient;
 
-/** Same lock as the audit module's: one linear global chain across replicas. */
-const AUDIT_CHAIN_LOCK = 727_301;
 /** Namespace of the per-session advisory locks (two-key form, so it never meets the one-key audit lock). */
 const SESSION_LOCK_SPACE = 727_302;
 const RETENTION_LOCK = 727_303;
@@ -186,7 +185,7 @@ export class RecordingRepository {
     );
   }
 
-  /** Appends entries to the global audit chain, in order, under its lock. */
+  /** Appends entries to the global audit chain, in order, under the audit module's lock: one linear chain across replicas. */
   private async appendAudit(tx: Tx, entries: Array<Omit<AuditChainFields, 'at'>>): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}::bigint)`;
     const prev = await tx.auditLogEntry.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
