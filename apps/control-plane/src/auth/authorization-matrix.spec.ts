@@ -59,6 +59,15 @@ const MATRIX: Operation[] = [
   },
   { field: 'updateGuardrailRule', allowed: ['ADMIN'], query: 'mutation($i: UpdateGuardrailRuleInput!) { updateGuardrailRule(input: $i) { id } }', variables: () => ({ i: { id: ruleId, priority: 5 } }) },
   { field: 'deleteGuardrailRule', allowed: ['ADMIN'], query: 'mutation($i: DeleteGuardrailRuleInput!) { deleteGuardrailRule(input: $i) { id } }', variables: () => ({ i: { id: doomedRuleId } }) },
+  { field: 'maskingRules', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ maskingRules { id name } }' },
+  { field: 'previewMasking', allowed: ALL, query: '{ previewMasking(connection: "shared", text: "a@b.com") { text } }' },
+  {
+    field: 'createMaskingRule', allowed: ['ADMIN'],
+    query: 'mutation($i: CreateMaskingRuleInput!) { createMaskingRule(input: $i) { id } }',
+    variables: (r) => ({ i: { connection: 'shared', name: `mask-by-${r.toLowerCase()}`, match: { columnName: 'ssn' }, entity: 'SSN', style: 'PARTIAL' } }),
+  },
+  { field: 'updateMaskingRule', allowed: ['ADMIN'], query: 'mutation($i: UpdateMaskingRuleInput!) { updateMaskingRule(input: $i) { id } }', variables: () => ({ i: { id: maskRuleId, enabled: false } }) },
+  { field: 'deleteMaskingRule', allowed: ['ADMIN'], query: 'mutation($i: DeleteMaskingRuleInput!) { deleteMaskingRule(input: $i) { id } }', variables: () => ({ i: { id: doomedMaskRuleId } }) },
   { field: 'reviewRequests', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ reviewRequests { id status } }' },
   { field: 'reviewRequest', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: 'query($id: String!) { reviewRequest(id: $id) { id } }', variables: () => ({ id: reviewIds['AUDITOR'] }) },
   {
@@ -75,6 +84,8 @@ let grantId = '';
 const reviewIds = {} as Record<RoleName, string>;
 let ruleId = '';
 let doomedRuleId = '';
+let maskRuleId = '';
+let doomedMaskRuleId = '';
 
 describe('authorization matrix: every role against every operation (real Postgres and Redis)', () => {
   const adminToken = generateApiKey().key;
@@ -118,6 +129,10 @@ describe('authorization matrix: every role against every operation (real Postgre
     }
     ruleId = await rule('kept');
     doomedRuleId = await rule('doomed');
+    const maskRule = async (name: string) =>
+      ((await admin('mutation($i: CreateMaskingRuleInput!) { createMaskingRule(input: $i) { id } }', { i: { name, match: { column: 'public.*.notes' } } })) as { createMaskingRule: { id: string } }).createMaskingRule.id;
+    maskRuleId = await maskRule('kept');
+    doomedMaskRuleId = await maskRule('doomed');
     for (const role of ROLES) {
       const roles = role === 'MEMBER' ? [] : [role];
       const data = (await admin('mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { apiKey } }', { i: { name: `as-${role.toLowerCase()}`, roles } })) as {
