@@ -278,6 +278,11 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
     this.collect(tag);
   }
 
+  /** A statement that failed part-way may have masked rows already: they are its counts, not the next one's. */
+  onError(): void {
+    this.collect('ERROR');
+  }
+
   /** Takes the counts of the statement that just ended from both maskers. */
   private collect(tag = ''): void {
     let counts: StatementMaskCounts | null = null;
