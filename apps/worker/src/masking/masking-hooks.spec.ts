@@ -49,6 +49,11 @@ describe('masking hooks', () => {
     expect(counted).toEqual([{ tag: 'SELECT 2', counts: { EMAIL: 1 }, total: 1 }]);
   });
 
+  it('gives a session that starts with masking off no hooks (the relay passes its bytes through)', () => {
+    const { hooks } = session({ masking: false });
+    expect(Object.keys(hooks)).toEqual([]);
+  });
+
   it('plans nothing for results that cannot hold personal data, and nothing when masking is off', async () => {
     const { hooks, republish } = session();
     await hooks.onStart();

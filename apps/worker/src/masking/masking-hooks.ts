@@ -104,13 +104,16 @@ class HashKeys {
 }
 
 /**
- * The worker's masking hooks. A session's hooks are registered whatever the connection's
- * `masking` flag: the flag and the rules are read again at every result, so a policy change
- * (masking turned on, a new rule) applies to the next statement of live sessions too.
+ * The worker's masking hooks. A session that starts with masking on reads the flag and the rules
+ * again at every result, so a policy change (masking off, a new rule) applies to its next
+ * statement. A session that starts with masking off gets no hooks at all, so its server bytes
+ * take the relay's pass-through path; turning masking on reaches it when it reconnects.
  */
 export function maskingHooks(opts: MaskingHooksOptions): SessionHooksFactory {
   const keys = new HashKeys(opts.poolPrivateKey, opts.log);
   return (info: SessionInfo): SessionHooks => {
+    const conn = opts.policy()?.connections.get(info.connection.name) ?? info.connection;
+    if (!conn.masking) return {};
     const s = new MaskingSession(info, opts, keys);
     sessions.set(info, s);
     return s;
