@@ -10,7 +10,7 @@
 // The goal: standard keeps ≥ 0.90 of nohooks' TPS. Needs the local Postgres (trust) and Redis.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,9 +66,20 @@ async function waitPort(port, what, ms = 15000) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function pgbench(env, mode, clients) {
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks, 100 Hz on Linux). */
+function cpuSeconds(pid) {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function pgbench(env, mode, clients, pid) {
+  const cpu0 = cpuSeconds(pid);
   const { stdout } = await run('pgbench', ['-n', '-S', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(SECONDS)], { env: { ...process.env, ...env } });
-  return { tps: Number(/tps = ([\d.]+)/.exec(stdout)?.[1]), lat: Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]) };
+  const txns = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+  // Worker CPU per transaction: what the proxy costs, independent of what else loads the machine.
+  const cpuUs = pid === undefined ? 0 : ((cpuSeconds(pid) - cpu0) / txns) * 1e6;
+  return { tps: Number(/tps = ([\d.]+)/.exec(stdout)?.[1]), lat: Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]), cpuUs };
 }
 
 // Two small worker mains on the built code, so the comparison isolates the guardrail hooks (the
@@ -129,7 +140,7 @@ async function main() {
       });
       cleanups.push(() => child.kill('SIGTERM'));
       await waitPort(port, `worker ${name}`);
-      return port;
+      return { port, pid: child.pid };
     };
     const mains = { nohooks: path.join(work, 'no-hooks-worker.cjs'), guarded: path.join(work, 'guarded-worker.cjs') };
     writeFileSync(mains.nohooks, workerMain(false));
@@ -137,7 +148,7 @@ async function main() {
     const bare = await startWorkerProcess('nohooks', [mains.nohooks]);
     const guarded = await startWorkerProcess('guarded', [mains.guarded]);
 
-    const via = (port, connection) => ({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'bench', PGPASSWORD: key.key, PGDATABASE: connection, PGSSLMODE: 'disable' });
+    const via = ({ port }, connection) => ({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'bench', PGPASSWORD: key.key, PGDATABASE: connection, PGSSLMODE: 'disable' });
     const targets = {
       direct: { PGHOST: PG.host, PGPORT: String(PG.port), PGUSER: PG.user, PGDATABASE: db },
       nohooks: via(bare, 'standard'),
@@ -145,6 +156,7 @@ async function main() {
       standard: via(guarded, 'standard'),
     };
     // Warm up each path once (connections, JIT, the guard's caches), then interleave.
+    const pids = { direct: undefined, nohooks: bare.pid, permissive: guarded.pid, standard: guarded.pid };
     for (const t of Object.values(targets)) await run('pgbench', ['-n', '-S', '-t', '200'], { env: { ...process.env, ...t } });
 
     const names = Object.keys(targets);
@@ -154,23 +166,25 @@ async function main() {
         for (const mode of MODES) {
           // Rotate the order each repetition so no target always runs first.
           const order = names.map((_, i) => names[(i + rep) % names.length]);
-          for (const t of order) ((results[`${mode}/${clients}`] ??= {})[t] ??= []).push(await pgbench(targets[t], mode, clients));
+          for (const t of order) ((results[`${mode}/${clients}`] ??= {})[t] ??= []).push(await pgbench(targets[t], mode, clients, pids[t]));
         }
       }
       process.stdout.write(`repetition ${rep}/${REPS} done\n`);
     }
 
     const pad = (s, n) => String(s).padEnd(n);
+    const pct = (ratio) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(0)}%`;
     const lines = [];
     lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians (TPS). vs proxy = TPS kept vs the worker without guard hooks; goal for standard: >= 0.90`);
-    lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('nohooks', 9) + pad('permissive', 12) + pad('standard', 10) + pad('proxy/direct', 14) + pad('permissive vs proxy', 21) + pad('standard vs proxy', 19) + 'standard +lat µs');
+    lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('nohooks', 9) + pad('permissive', 12) + pad('standard', 10) + pad('proxy/direct', 14) + pad('permissive vs proxy', 21) + pad('standard vs proxy', 19) + pad('+lat µs', 9) + 'worker CPU µs/txn nohooks → standard');
     for (const [k, by] of Object.entries(results)) {
       const m = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.tps))]));
       const lat = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.lat))]));
       lines.push(
         pad(k, 14) + pad(m.direct.toFixed(0), 9) + pad(m.nohooks.toFixed(0), 9) + pad(m.permissive.toFixed(0), 12) + pad(m.standard.toFixed(0), 10) +
           pad((m.nohooks / m.direct).toFixed(2), 14) + pad((m.permissive / m.nohooks).toFixed(2), 21) + pad((m.standard / m.nohooks).toFixed(2), 19) +
-          ((lat.standard - lat.nohooks) * 1000).toFixed(0),
+          pad(((lat.standard - lat.nohooks) * 1000).toFixed(0), 9) +
+          `${median(by.nohooks.map((r) => r.cpuUs)).toFixed(1)} → ${median(by.standard.map((r) => r.cpuUs)).toFixed(1)} (${pct(median(by.standard.map((r) => r.cpuUs)) / median(by.nohooks.map((r) => r.cpuUs)))})`,
       );
     }
     const g = await runGuardBench({ runs: 5, ms: 1000 });
