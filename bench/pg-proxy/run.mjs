@@ -175,7 +175,7 @@ async function main() {
     });
     const airlockPort = await freePort();
     const workerEntry = HOOKS === 'production' ? workerMain : path.join(root, 'bench/pg-proxy/worker.mjs');
-    const worker = spawn(process.execPath, [workerEntry], {
+    const worker = spawn(process.execPath, [...(process.env.AIRLOCK_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.AIRLOCK_BENCH_PROFILE}`] : []), workerEntry], {
       env: {
         ...process.env, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_POOL: 'bench', AIRLOCK_POOL_PRIVATE_KEY: pool.privateKey,
         AIRLOCK_PG_LISTEN: `127.0.0.1:${airlockPort}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
