@@ -5,6 +5,8 @@ export interface CancelTarget {
   connection: SnapshotConnection;
   processId: number;
   secretKey: Buffer;
+  /** Tells the session its client asked to cancel (e.g. to withdraw a held statement). */
+  onCancel?: () => void;
 }
 
 /**

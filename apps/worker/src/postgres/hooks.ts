@@ -116,6 +116,11 @@ export interface SessionHooks {
   onCommandComplete?(tag: string): void;
   /** An ErrorResponse from upstream (Airlock's own blocks are not reported here). */
   onError?(error: ErrorResponse): void;
+  /**
+   * A CancelRequest for this session arrived (it is forwarded upstream too). A hook holding a
+   * statement may give up on it: nothing runs upstream while a statement is held.
+   */
+  onCancel?(): void;
   /** Once, when the session ends for any reason; stats are final. */
   onEnd?(reason: string, stats: Readonly<SessionStats>): void;
 }

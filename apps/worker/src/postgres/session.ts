@@ -169,7 +169,7 @@ export class PgSession {
     for (const h of this.hooks) if (h.onStart) await h.onStart(info);
     if (this.ended) return;
 
-    const key = up.backendKey ? this.deps.cancels.issue({ connection: access.connection, ...up.backendKey }) : null;
+    const key = up.backendKey ? this.deps.cancels.issue({ connection: access.connection, ...up.backendKey, onCancel: () => this.cancelled() }) : null;
     if (key) this.cancelPid = key.processId;
 
     this.client.cork();
@@ -223,6 +223,7 @@ export class PgSession {
       this.log.info('postgres: cancel request with an unknown key');
       return;
     }
+    target.onCancel?.();
     try {
       const { socket } = await openUpstreamSocket({ connection: target.connection, maxMessageBytes: 1024 });
       socket.on('error', () => undefined);
@@ -230,6 +231,17 @@ export class PgSession {
       this.log.info({ connection: target.connection.name }, 'postgres: cancel request forwarded');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'postgres: could not forward cancel request');
+    }
+  }
+
+  /** This session's client sent a CancelRequest (on another connection). */
+  private cancelled(): void {
+    for (const h of this.hooks) {
+      try {
+        h.onCancel?.();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'postgres: onCancel hook failed');
+      }
     }
   }
 
