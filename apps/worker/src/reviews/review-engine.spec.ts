@@ -108,7 +108,7 @@ describe('review engine (real Redis, BullMQ, pub/sub)', () => {
     const { info, hooks } = session();
     const v = hold(info);
     const id = idOf(v);
-    (hooks as SessionHooks & { onCancel(): void }).onCancel();
+    hooks.onCancel!();
     expect(await v.decision).toMatchObject({ action: 'block', code: '57014', message: `airlock: review ${id} withdrawn: canceled by the client` });
     expect((await job(`${id}-withdraw`)).data).toMatchObject({ id, status: 'WITHDRAWN' });
   });

@@ -80,7 +80,7 @@ export class ReviewEngine {
     return (info) => {
       const entry: SessionEntry = { engine: this, state: { lastReview: null }, aborts: new Set() };
       sessions.set(info, entry);
-      const hooks: SessionHooks & { onCancel(): void } = {
+      const hooks: SessionHooks = {
         onEnd: (reason: string) => {
           for (const abort of [...entry.aborts]) abort(`the client went away (${reason})`);
         },
