@@ -1,10 +1,12 @@
-import { generatePoolKeyPair } from '@airlock/contracts';
+import { randomUUID } from 'node:crypto';
+import { generatePoolKeyPair, type SessionEvent } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../bootstrap';
 import { loadConfig } from '../config/config';
+import { RecordingService } from '../recording/recording.service';
 
 type RoleName = 'ADMIN' | 'APPROVER' | 'AUDITOR' | 'MEMBER';
 const ROLES: RoleName[] = ['ADMIN', 'APPROVER', 'AUDITOR', 'MEMBER'];
@@ -16,6 +18,9 @@ interface Operation {
   query: string;
   variables?: (role: RoleName) => Record<string, unknown>;
 }
+
+/** The access review period of the matrix queries: around now. */
+const PERIOD = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
 
 // The contract of who may do what. Every root field of the schema must appear here (checked below).
 const MATRIX: Operation[] = [
@@ -77,9 +82,17 @@ const MATRIX: Operation[] = [
   },
   { field: 'setReviewPolicy', allowed: ['ADMIN'], query: 'mutation { setReviewPolicy(input: { connection: "shared", minApprovers: 1 }) }' },
   { field: 'requestAccess', allowed: ALL, query: 'mutation { requestAccess(input: { connection: "shared", duration: "PT1H", reason: "matrix" }) { id } }' },
+  // Recorded sessions: everyone may ask; a member sees only their own (another's is NOT_FOUND, tested below).
+  { field: 'sessions', allowed: ALL, query: '{ sessions { nodes { id identity } hasNextPage } }' },
+  { field: 'session', allowed: ALL, query: 'query($id: ID!) { session(id: $id) { id events { seq kind } } }', variables: (r) => ({ id: sessionIds[r] }) },
+  { field: 'verifySession', allowed: ['ADMIN', 'AUDITOR'], query: 'query($id: ID!) { verifySession(id: $id) { ok } }', variables: () => ({ id: sessionIds['MEMBER'] }) },
+  { field: 'accessReview', allowed: ['ADMIN', 'AUDITOR'], query: `{ accessReview(from: "${PERIOD.from}", to: "${PERIOD.to}") { from rows { subject } } }` },
+  { field: 'accessReviewExport', allowed: ['ADMIN', 'AUDITOR'], query: `{ accessReviewExport(from: "${PERIOD.from}", to: "${PERIOD.to}", format: CSV) }` },
 ];
 
 let grantId = '';
+/** One recorded session per role, owned by that role's service account. */
+const sessionIds = {} as Record<RoleName, string>;
 /** One pending access request (by the bootstrap admin) per role, for decideReview. */
 const reviewIds = {} as Record<RoleName, string>;
 let ruleId = '';
@@ -140,6 +153,7 @@ describe('authorization matrix: every role against every operation (real Postgre
       };
       tokens[role] = data.createServiceAccount.apiKey;
     }
+    await seedSessions(cp.app.get(RecordingService, { strict: false }));
   });
   afterAll(async () => {
     await cp?.close();
@@ -164,6 +178,16 @@ describe('authorization matrix: every role against every operation (real Postgre
     }
   });
 
+  it('shows a member only their own sessions: another identity\'s session is NOT_FOUND', async () => {
+    const res = await gql('query($id: ID!) { session(id: $id) { id } }', { id: sessionIds['AUDITOR'] }, tokens['MEMBER']);
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const list = await gql('{ sessions { nodes { id identity } } }', {}, tokens['MEMBER']);
+    expect((list.data!['sessions'] as { nodes: Array<{ id: string }> }).nodes.map((n) => n.id)).toEqual([sessionIds['MEMBER']]);
+    const all = await gql('{ sessions { nodes { id } } }', {}, tokens['AUDITOR']);
+    expect((all.data!['sessions'] as { nodes: unknown[] }).nodes).toHaveLength(ROLES.length);
+  });
+
   const cases = MATRIX.flatMap((op) => ROLES.map((role) => ({ op, role, allowed: op.allowed.includes(role) })));
   it.each(cases)('$role $op.field → allowed: $allowed', async ({ op, role, allowed }) => {
     const res = await gql(op.query, op.variables?.(role) ?? {}, tokens[role]);
@@ -177,3 +201,25 @@ describe('authorization matrix: every role against every operation (real Postgre
     }
   });
 });
+
+/** Stores one finished session per role (as the role's service account) through the recording consumer. */
+async function seedSessions(recording: RecordingService): Promise<void> {
+  const at = new Date().toISOString();
+  const events: SessionEvent[] = [];
+  for (const role of ROLES) {
+    const sessionId = randomUUID();
+    sessionIds[role] = sessionId;
+    events.push(
+      {
+        kind: 'session.start', sessionId, seq: 0, at, identity: { kind: 'SERVICE_ACCOUNT', name: `as-${role.toLowerCase()}`, groups: [] }, tokenKind: 'api_key',
+        connection: { name: 'shared', kind: 'POSTGRES' }, profile: 'readonly', workerId: 'w-matrix', clientAddress: '127.0.0.1',
+      },
+      {
+        kind: 'statement', sessionId, seq: 1, at, sql: 'SELECT 1', params: [], fingerprint: null, statementKind: 'SELECT', verdict: 'ALLOW', rule: null,
+        durationMs: 0.5, rows: 1, bytes: 11, errorCode: null, masked: {}, sample: null,
+      },
+      { kind: 'session.end', sessionId, seq: 2, at, reason: 'client closed', statements: 1, bytesIn: 20, bytesOut: 40 },
+    );
+  }
+  await recording.ingest({ schemaVersion: 1, workerId: 'w-matrix', events });
+}
