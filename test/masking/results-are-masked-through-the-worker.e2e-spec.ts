@@ -215,6 +215,13 @@ describe('results are masked through the worker', () => {
     expect(notices).toEqual(['reach me at [EMAIL]']);
   });
 
+  it.skipIf(RELAY_HOOKS)('without the relay hooks, COPY TO STDOUT is refused rather than sent in clear', async () => {
+    const r = await psql(h, 'crm', ['-c', '\\copy customers to stdout']);
+    expect(r.status).not.toBe(0);
+    expect(r.err).toMatch(/airlock: COPY TO STDOUT is not available/);
+    expect(leaks(r.out)).toEqual([]);
+  });
+
   it('masking off gives clear values', async () => {
     const c = await connect('crm-clear');
     const rows = (await c.query<Customer>('SELECT email, ssn, card_number FROM customers ORDER BY id')).rows;
