@@ -8,9 +8,9 @@ import { PgSession } from './session';
 import { sessionCounter } from './session-counter';
 
 export interface PostgresListenerOptions {
-  /** Hook sets every session gets, in order; default: the session counter. */
-  hooks?: (ctx: WorkerContext) => SessionHooksFactory[];
-  /** Where the session counter records; default: debug logs. */
+  /** Hook sets every session gets, in order, given the listener's recorder; default: the session counter. */
+  hooks?: (ctx: WorkerContext, recorder: Recorder) => SessionHooksFactory[];
+  /** Where sessions are recorded; default: debug logs. Closed (flushed) when the listener closes. */
   recorder?: (ctx: WorkerContext) => Recorder;
 }
 
@@ -19,8 +19,8 @@ export function postgresListener(options: PostgresListenerOptions = {}): Listene
   return async (ctx: WorkerContext): Promise<ProtocolListener> => {
     const { listen, tls: tlsFiles } = ctx.config.postgres;
     const log = ctx.log.child({ listener: 'postgres' });
-    const recorder = options.recorder?.(ctx) ?? new LogRecorder(log);
-    const hooks = options.hooks?.(ctx) ?? [sessionCounter(recorder)];
+    const recorder: Recorder = options.recorder?.(ctx) ?? new LogRecorder(log);
+    const hooks = options.hooks?.(ctx, recorder) ?? [sessionCounter(recorder)];
     const secureContext = tlsFiles ? tls.createSecureContext({ cert: tlsFiles.cert, key: tlsFiles.key }) : undefined;
     const cancels = new CancelRegistry();
     const sessions = new Set<PgSession>();
@@ -46,6 +46,8 @@ export function postgresListener(options: PostgresListenerOptions = {}): Listene
           server.close(() => resolve());
           for (const s of [...sessions]) s.destroy();
         });
+        // After the sessions: their session.end events are in the recorder's buffer now.
+        await recorder.close?.();
       },
     };
   };

@@ -4,6 +4,10 @@ import type { Logger } from '../logger';
 /** Where session events go. The recording pipeline (BullMQ + disk spool) replaces the default. */
 export interface Recorder {
   record(event: SessionEvent): void;
+  /** False when new sessions must be refused (the spool is full); absent = always true. */
+  canAcceptSessions?(): boolean;
+  /** Flushes what is buffered; the listener calls it when it closes. */
+  close?(): Promise<void>;
 }
 
 /** Default recorder: structured debug logs, nothing persisted. */
