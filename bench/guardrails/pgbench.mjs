@@ -73,7 +73,18 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function pgbench(env, mode, clients, pid) {
+async function pgbench(env, mode, clients, pid, retries = 2) {
+  try {
+    return await pgbenchOnce(env, mode, clients, pid);
+  } catch (err) {
+    // A shared machine: someone else's test may terminate backends mid-run. Retry, say so.
+    if (retries === 0) throw err;
+    process.stdout.write(`pgbench failed (${String(err.message).split('\n')[1] ?? err.message}); retrying\n`);
+    return pgbench(env, mode, clients, pid, retries - 1);
+  }
+}
+
+async function pgbenchOnce(env, mode, clients, pid) {
   const cpu0 = cpuSeconds(pid);
   const { stdout } = await run('pgbench', ['-n', '-S', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(SECONDS)], { env: { ...process.env, ...env } });
   const txns = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
