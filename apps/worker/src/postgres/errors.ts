@@ -37,3 +37,8 @@ export function toSessionError(err: unknown): PgSessionError {
   if (err instanceof PgProtocolError) return new PgSessionError(err.sqlState, err.message);
   return new PgSessionError(PgState.InternalError, 'internal error while connecting; see the worker log');
 }
+
+/** A first packet whose length cannot be a startup packet: Postgres closes without replying. */
+export function isBadStartupLength(err: unknown): boolean {
+  return err instanceof PgProtocolError && /^(airlock: )?invalid startup packet length/.test(err.message);
+}

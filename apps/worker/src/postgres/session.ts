@@ -24,15 +24,13 @@ import { authorize, type Access } from '../access/authorize';
 import type { WorkerContext } from '../bootstrap';
 import type { Logger } from '../logger';
 import type { CancelRegistry } from './cancel-registry';
-import { PgSessionError, PgState, toSessionError } from './errors';
+import { isBadStartupLength, PgSessionError, PgState, toSessionError } from './errors';
 import { FrameSource, newReader, PeerClosedError } from './frame-source';
 import type { SessionHooks, SessionHooksFactory, SessionInfo, SessionStats } from './hooks';
 import { Relay } from './relay';
+import { upstreamParameters } from './startup-params';
 import { connectUpstream, openUpstreamSocket, type UpstreamSession } from './upstream';
 
-/** Startup parameters passed on to the target. `options` (could set role or
- * session_authorization) and `replication` are never forwarded. */
-const FORWARDED_PARAMETERS = ['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle'];
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** setTimeout's ceiling; longer expiries re-arm. */
 const MAX_TIMER_MS = 2_147_000_000;
@@ -137,8 +135,9 @@ export class PgSession {
     const access = await authorize(this.deps.ctx.policy.current, token, database, 'POSTGRES');
     this.log = this.log.child({ identity: access.subject.name, identityId: access.subject.id, profile: access.grant.profile });
 
-    const params: Record<string, string> = {};
-    for (const k of FORWARDED_PARAMETERS) if (p[k] !== undefined) params[k] = p[k];
+    // Session settings only (startup-params.ts); `options`' -c switches are forwarded one by one.
+    const { params, dropped } = upstreamParameters(p);
+    if (dropped.length) this.log.info({ dropped }, 'postgres: startup parameters not forwarded');
     this.upstream = await connectUpstream({ connection: access.connection, maxMessageBytes: config.postgres.maxServerMessageBytes }, access.credential, params);
     this.upstream.socket.on('error', (err: NodeJS.ErrnoException) => this.end(`upstream error: ${err.code ?? err.message}`));
     this.upstream.socket.on('close', () => this.end('upstream closed'));
@@ -251,6 +250,16 @@ export class PgSession {
       this.log.debug('postgres: client left during startup');
       this.closeUpstream();
       this.end('client closed during startup');
+      return;
+    }
+    if (isBadStartupLength(err)) {
+      // Postgres closes without a reply here (COMMERROR); an ErrorResponse would reach clients
+      // that wrote Terminate before their StartupMessage (node-postgres' connect(); end()).
+      this.log.info({ err: (err as Error).message }, 'postgres: connection refused');
+      this.deps.ctx.metrics.sessionsTotal.inc({ protocol: 'postgres', outcome: PgState.ProtocolViolation });
+      this.client.destroy();
+      this.closeUpstream();
+      this.end('refused: invalid startup packet length');
       return;
     }
     const e = toSessionError(err);
