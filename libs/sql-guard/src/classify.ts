@@ -29,6 +29,9 @@ export function classify(sql: string): Classification {
     // Failing closed: a caller that forgot initSqlGuard() must not get an "allow".
     return parseFailure('airlock: SQL parser not initialised', 0);
   }
+  // Postgres answers an empty query with EmptyQueryResponse; libpg-query refuses '' outright
+  // (whitespace and comment-only text parse to zero statements, as they should).
+  if (sql.length === 0) return { statements: [], fingerprint: null, normalized: null, literalSensitive: false };
   let tree: { stmts?: RawStmt[] };
   try {
     tree = parseSync(sql) as { stmts?: RawStmt[] };

@@ -47,6 +47,12 @@ describe('presets', () => {
     expect(verdict('PERMISSIVE', 'DR/**/OP TABLE t')).toBe('block');
   });
 
+  it('allows an empty query, which Postgres answers with EmptyQueryResponse', () => {
+    for (const preset of ['STANDARD', 'PERMISSIVE'] as const) {
+      for (const sql of ['', '   ', '-- nothing', '/* nothing */', ';']) expect(verdict(preset, sql)).toBe('allow');
+    }
+  });
+
   it('CUSTOM runs the connection rules before STANDARD; STANDARD ignores them', () => {
     const own = rule({ id: 'logs', connection: 'c1', action: 'allow', match: { kinds: ['INSERT'], objects: ['logs.*'] } });
     expect(verdict('CUSTOM', 'INSERT INTO logs.events VALUES (1)', [own])).toBe('allow');
