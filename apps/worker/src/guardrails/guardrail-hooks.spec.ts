@@ -68,6 +68,8 @@ describe('guardrail hooks', () => {
     // A blocked PREPARE never ran: its name stays unknown.
     expect(s.q('PREPARE p2 AS DELETE FROM t')).toMatchObject({ action: 'block' });
     expect(s.q('EXECUTE p2')).toMatchObject({ action: 'block' });
+    // The same EXECUTE text twice in a row is decided afresh each time (the per-session memo skips it).
+    expect(s.q('EXECUTE p1')).toEqual({ action: 'allow' });
     expect(s.q('DEALLOCATE p1')).toEqual({ action: 'allow' });
     expect(s.q('EXECUTE p1')).toMatchObject({ action: 'block' });
     expect(s.p('', 'PREPARE p3 AS SELECT 2')).toEqual({ action: 'allow' });

@@ -136,7 +136,22 @@ export function guardrailHooks(opts: GuardrailHooksOptions): SessionHooksFactory
       }
     };
 
-    const evaluate = (sql: string): Decision => guards.evaluate(info.connection, opts.policy(), sql, ctx);
+    // The last text and its decision: drivers re-send the same Parse (or Query) text over and over,
+    // and comparing it is cheaper than the guard's cache key. Never for EXECUTE, whose verdict
+    // depends on what the session prepared since.
+    let memoSql: string | null = null;
+    let memoIndex: PolicyIndex | undefined;
+    let memo: Decision | null = null;
+    const evaluate = (sql: string): Decision => {
+      const index = opts.policy();
+      if (memo !== null && sql === memoSql && index === memoIndex) return memo;
+      const d = guards.evaluate(info.connection, index, sql, ctx);
+      const reusable = d.statements.every((st) => st.kind !== 'EXECUTE');
+      memoSql = reusable ? sql : null;
+      memoIndex = index;
+      memo = reusable ? d : null;
+      return d;
+    };
 
     return {
       onQuery(sql: string): MaybeAsyncVerdict {
