@@ -70,6 +70,13 @@ function classificationText(c: unknown): string {
   }
   if (typeof c === 'object') {
     const o = c as Record<string, unknown>;
+    // The worker's shape: { reason, statements: [{ kind, verdict, rule, reason }] }.
+    if (Array.isArray(o['statements'])) {
+      const parts = (o['statements'] as Array<Record<string, unknown>>).map((st) => [st['kind'], st['reason'] ? `— ${String(st['reason'])}` : undefined].filter(Boolean).join(' '));
+      const text = parts.filter(Boolean).join('; ');
+      if (text) return text;
+      if (typeof o['reason'] === 'string') return o['reason'];
+    }
     const parts = [o['kind'], Array.isArray(o['objects']) ? `on ${(o['objects'] as unknown[]).join(', ')}` : undefined, o['hasWhere'] === false ? 'no WHERE clause' : undefined];
     const text = parts.filter(Boolean).join(' ');
     return text || JSON.stringify(c);

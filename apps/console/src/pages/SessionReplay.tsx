@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import { SqlCode } from '../components/SqlCode';
 import { InlineError, StateView } from '../components/StateView';
+import { useSession } from '../auth/session';
 import { Link } from '../lib/router';
 import { formatTime } from '../lib/time';
 
@@ -56,6 +57,9 @@ function parseDetail(detail: string): Detail {
 export default function SessionReplay({ params }: { params: Record<string, string> }) {
   const id = params.id;
   const [{ data, fetching, error }] = useQuery<{ session: { id: string; identity: string; connection: string; profile: string; startedAt: string; endedAt: string | null; endReason: string | null; events: SessionEvent[] } }>({ query: SESSION, variables: { id } });
+  const { hasRole } = useSession();
+  // verifySession is for auditors (and admins); an approver reads the replay without the button.
+  const canVerify = hasRole('ADMIN', 'AUDITOR');
   const [verifyOn, setVerifyOn] = useState(false);
   const [verified] = useQuery<{ verifySession: { ok: boolean; firstBrokenSeq: number | null; checked: number; anchored: boolean } }>({ query: VERIFY, variables: { id }, pause: !verifyOn, requestPolicy: 'network-only' });
   const s = data?.session;
@@ -88,18 +92,20 @@ export default function SessionReplay({ params }: { params: Record<string, strin
                   {statements.length} — {statements.filter((e) => e.verdict === 'BLOCK').length} blocked, {statements.filter((e) => e.verdict === 'REVIEW').length} held
                 </dd>
               </dl>
-              <div className="row">
-                <button type="button" className="btn btn-quiet" onClick={() => setVerifyOn(true)} disabled={verified.fetching}>
-                  Verify recording integrity
-                </button>
-                {verified.data && (
-                  <span role="status" className={verified.data.verifySession.ok ? 'ok-text' : 'inline-error'}>
-                    {verified.data.verifySession.ok
-                      ? `✓ Hash chain intact over ${verified.data.verifySession.checked} events${verified.data.verifySession.anchored ? ', anchored in the audit chain' : ''}`
-                      : `✗ Chain broken at event #${verified.data.verifySession.firstBrokenSeq ?? '?'}`}
-                  </span>
-                )}
-              </div>
+              {canVerify && (
+                <div className="row">
+                  <button type="button" className="btn btn-quiet" onClick={() => setVerifyOn(true)} disabled={verified.fetching}>
+                    Verify recording integrity
+                  </button>
+                  {verified.data && (
+                    <span role="status" className={verified.data.verifySession.ok ? 'ok-text' : 'inline-error'}>
+                      {verified.data.verifySession.ok
+                        ? `✓ Hash chain intact over ${verified.data.verifySession.checked} events${verified.data.verifySession.anchored ? ', anchored in the audit chain' : ''}`
+                        : `✗ Chain broken at event #${verified.data.verifySession.firstBrokenSeq ?? '?'}`}
+                    </span>
+                  )}
+                </div>
+              )}
               <InlineError error={verified.error} />
             </div>
             <h2>Timeline</h2>

@@ -5,7 +5,7 @@ import { Role } from '../common/enums';
 import { SessionEventObject, SessionFilter, SessionObject, SessionPageObject, SessionVerificationObject } from './dto/session.object';
 import { SessionsService } from './sessions.service';
 
-/** Recorded sessions. Auditors (and admins) see all; members see their own. */
+/** Recorded sessions. Auditors, approvers (and admins) see all; members see their own. */
 @Resolver(() => SessionObject)
 @Roles(Role.AUDITOR, Role.MEMBER)
 export class SessionsResolver {

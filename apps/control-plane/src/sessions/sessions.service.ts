@@ -60,8 +60,9 @@ export class SessionsService {
   }
 }
 
+/** ADMIN, AUDITOR and APPROVER read every session (an approver follows a review to the session that asked). */
 function seesEverything(p: Principal): boolean {
-  return p.roles.includes(Role.ADMIN) || p.roles.includes(Role.AUDITOR);
+  return p.roles.includes(Role.ADMIN) || p.roles.includes(Role.AUDITOR) || p.roles.includes(Role.APPROVER);
 }
 
 function ownOnly(p: Principal, asked: string | undefined): Partial<SessionQuery> {
