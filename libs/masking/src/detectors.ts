@@ -76,7 +76,8 @@ function cardGroupsOk(raw: string): boolean {
   if (seps === '') return true;
   if (!/^( +|-+)$/.test(seps)) return false;
   const sizes = raw.split(/[ -]/).map((g) => g.length).join(',');
-  return /^(4,4,4,4(,[1-3])?|4,6,5|4,6,4)$/.test(sizes);
+  // Groups of four, the last one short (a 15-digit Amex or 14-digit Diners written in fours), or Amex/Diners 4-6-5 / 4-6-4.
+  return /^(4,4,4,(4(,[1-3])?|[1-3])|4,6,5|4,6,4)$/.test(sizes);
 }
 
 export const detectCard: Detector = (text, out, ctx) => {

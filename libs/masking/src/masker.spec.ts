@@ -239,3 +239,11 @@ describe('maskText', () => {
     expect(maskText('mail jane@example.com', { policy: p }).text).toBe('mail [EMAIL]');
   });
 });
+
+describe('cards written in groups of four', () => {
+  it('masks a 15-digit Amex and a 14-digit Diners number grouped in fours, and leaves a Luhn-failing look-alike', () => {
+    expect(maskText('Payment retried with card 3782 8224 6310 005 after a decline.').text).toBe('Payment retried with card [CARD] after a decline.');
+    expect(maskText('diners 3056-9309-0259-04 on file').text).toBe('diners [CARD] on file');
+    expect(maskText('ticket 3782 8224 6310 006 closed').text).toBe('ticket 3782 8224 6310 006 closed');
+  });
+});
