@@ -47,6 +47,12 @@ export class SessionTrail {
     this.recorder.record({ ...event, sessionId: this.info.sessionId, seq: this.seq++ } as SessionEvent);
   }
 
+  /** Hot path (one event per statement): the caller builds the whole event with `nextSeq()`, no copy. */
+  record(build: (sessionId: string, seq: number) => SessionEvent): void {
+    if (this.ended) return;
+    this.recorder.record(build(this.info.sessionId, this.seq++));
+  }
+
   onBeforeEnd(fn: () => void): void {
     this.beforeEnd.push(fn);
   }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_SAMPLE_BYTES, SampleCollector } from '@airlock/audit';
+import type { SessionEvent } from '@airlock/contracts';
 import { maskText } from '@airlock/masking';
 import { type Bind, DataRowCells, type ErrorResponse, type FieldDescription } from '@airlock/pg-wire';
 import type { GuardrailDecisionRecord } from '../guardrails';
@@ -302,11 +303,13 @@ class StatementTrail implements SessionHooks {
   private emit(e: Entry): void {
     const running = e.state === 'running';
     const masked = running ? maskingSession(this.info)?.lastStatement?.counts : undefined;
-    this.trail.emit({
+    const event: SessionEvent = {
       kind: 'statement',
+      sessionId: '',
+      seq: 0,
       at: e.at.toISOString(),
       sql: e.sql,
-      ...(e.params ? { params: e.params } : {}),
+      params: e.params,
       fingerprint: e.fingerprint,
       statementKind: e.statementKinds[e.done] ?? e.statementKind,
       verdict: e.verdict,
@@ -319,7 +322,8 @@ class StatementTrail implements SessionHooks {
       errorCode: e.errorCode,
       masked: (masked as Record<string, number> | undefined) ?? {},
       sample: e.sample?.result() ?? null,
-    });
+    };
+    this.trail.record((sessionId, seq) => ((event.sessionId = sessionId), (event.seq = seq), event));
   }
 
   /** The session ends: whatever is still queued is recorded, in order. */
