@@ -4,8 +4,7 @@ import { createMasker, emptyCounts, type ColumnInfo, type CountKey, type MaskCou
 import { DataRowCells, type FieldDescription, parseErrorResponse, parseNoticeResponse, buildErrorResponse, buildNoticeResponse, rewriteDataRow, type NoticeFields, BackendCode, type WireValue } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
 import type { PolicyIndex } from '../policy/policy-index';
-import { Relay } from '../postgres/relay';
-import { ALLOW, type AllowVerdict, type BlockVerdict, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
+import { ALLOW, type AllowVerdict, type CopyOutPlan, type BlockVerdict, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
 import { type CatalogRegistry, type ConnectionCatalog, isDdlTag } from './catalog';
 import { copyFormat, maskCopyRow, type CopyFormat } from './copy-out';
 import { conservativeRules, connectionPolicy, rulesFor } from './masking-policy';
@@ -60,7 +59,7 @@ interface MaskRowPlan extends RowPlan {
   readonly nullCards: readonly boolean[] | null;
 }
 
-export interface CopyPlan {
+export interface CopyPlan extends CopyOutPlan {
   readonly format: CopyFormat;
   readonly binary: boolean;
 }
@@ -69,11 +68,7 @@ export interface CopyPlan {
 type Replacements = (WireValue | undefined)[];
 
 const TEXT_OID = 25;
-/**
- * Whether this worker's relay hands CopyData to hooks (relay-masking-hooks.patch). Without it a
- * COPY TO STDOUT would bypass masking, so it is refused instead: fail closed.
- */
-const RELAY_MASKS_COPY = typeof (Relay.prototype as unknown as Record<string, unknown>)['copyPlansFor'] === 'function';
+
 const NOTICE_FIELDS = ['message', 'detail', 'hint', 'where', 'internalQuery'] as const;
 
 /** Hash keys opened from snapshots, and a per-worker fallback for snapshots without one. */
@@ -374,9 +369,6 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
   private copyGuard(sql: string): AllowVerdict | BlockVerdict {
     this.sync();
     if (!this.enabled || !/\bcopy\b/i.test(sql) || !/\bstdout\b/i.test(sql)) return ALLOW;
-    if (!RELAY_MASKS_COPY) {
-      return { action: 'block', code: '0A000', message: 'airlock: COPY TO STDOUT is not available with masking on this worker version; use SELECT' };
-    }
     if (isBinaryCopyOut(sql)) {
       return { action: 'block', code: '0A000', message: 'airlock: binary COPY TO STDOUT cannot be masked; use FORMAT text or csv' };
     }

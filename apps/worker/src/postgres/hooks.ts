@@ -80,6 +80,11 @@ export interface RowPlan {
   readonly fields: readonly FieldDescription[];
 }
 
+/** A hook's decision for one COPY TO STDOUT, handed back with each of its CopyData frames. Opaque to the relay. */
+export interface CopyOutPlan {
+  readonly binary: boolean;
+}
+
 /** A prepared statement as the relay tracks it. */
 export interface PreparedStatementInfo {
   name: string;
@@ -112,6 +117,18 @@ export interface SessionHooks {
   onRowDescription?(fields: readonly FieldDescription[], source: RowSource): RowPlan | null;
   /** One DataRow frame of a planned result; return a replacement frame, or null to keep it. */
   onDataRow?(frame: Buffer, plan: RowPlan): Buffer | null;
+  /**
+   * The columns the client is told about, for every RowDescription it receives (results and
+   * Describe answers; needs onRowDescription). Return replacement fields (e.g. a column retyped to
+   * text because its values are replaced by text), or null to keep the frame.
+   */
+  rewriteRowDescription?(fields: readonly FieldDescription[], source: RowSource): FieldDescription[] | null;
+  /** A NoticeResponse or ErrorResponse frame from upstream; return a replacement frame, or null to keep it. */
+  rewriteNotice?(frame: Buffer): Buffer | null;
+  /** A CopyOutResponse ('H'); return a plan to see its CopyData frames in onCopyData, or null. */
+  onCopyOut?(overallFormat: number, columnFormats: readonly number[], source: RowSource): CopyOutPlan | null;
+  /** One CopyData frame of a planned COPY TO STDOUT; return a replacement frame, or null to keep it. */
+  onCopyData?(frame: Buffer, plan: CopyOutPlan): Buffer | null;
   /** CommandComplete ('C') tag, e.g. "SELECT 3". */
   onCommandComplete?(tag: string): void;
   /** An ErrorResponse from upstream (Airlock's own blocks are not reported here). */

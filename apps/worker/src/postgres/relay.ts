@@ -19,11 +19,13 @@ import {
   parseParse,
   parseQuery,
   parseRowDescription,
+  parseCopyResponse,
+  buildRowDescription,
   PgProtocolError,
   protocolErrorResponse,
 } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
-import type { BlockVerdict, PreparedStatementInfo, RowPlan, RowSource, SessionHooks, SessionStats } from './hooks';
+import type { BlockVerdict, CopyOutPlan, PreparedStatementInfo, RowPlan, RowSource, SessionHooks, SessionStats } from './hooks';
 import { type Decision, decide } from './verdicts';
 
 // The relay of one session after login. Both directions are framed by a FrameReader; frames no
@@ -51,6 +53,7 @@ type Expect =
 
 /** The plans of every row hook for one result: [hook, plan] pairs. */
 type RowPlanSet = [SessionHooks, RowPlan][];
+type CopyPlanSet = [SessionHooks, CopyOutPlan][];
 
 export interface RelayOptions {
   client: Duplex;
@@ -94,6 +97,11 @@ export class Relay {
   private readonly rowHooks: SessionHooks[];
   private readonly completeHooks: SessionHooks[];
   private readonly errorHooks: SessionHooks[];
+  private readonly describeHooks: SessionHooks[];
+  private readonly noticeHooks: SessionHooks[];
+  private readonly copyHooks: SessionHooks[];
+  /** The COPY TO STDOUT in progress, when a hook planned it. */
+  private copyPlan: CopyPlanSet | null = null;
   /** Any client message needs parsing (a statement hook or row tracking). */
   private readonly inspectClient: boolean;
   /** Any server message needs parsing. */
@@ -142,7 +150,10 @@ export class Relay {
     this.errorHooks = hooks.filter((h) => h.onError);
     this.tracking = this.rowHooks.length > 0;
     this.inspectClient = this.tracking || this.queryHooks.length + this.parseHooks.length + this.bindHooks.length + this.functionCallHooks.length + this.executeHooks.length > 0;
-    this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length > 0;
+    this.describeHooks = this.tracking ? hooks.filter((h) => h.rewriteRowDescription) : [];
+    this.noticeHooks = hooks.filter((h) => h.rewriteNotice);
+    this.copyHooks = hooks.filter((h) => h.onCopyOut);
+    this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length + this.noticeHooks.length + this.copyHooks.length > 0;
     this.markerSql = opts.blockMarker;
     this.maxServerMessage = opts.maxServerMessageBytes ?? 1024 * 1024 * 1024 + 1024;
     this.marker = Buffer.from(opts.blockMarker);
@@ -560,10 +571,57 @@ export class Relay {
           for (const h of this.errorHooks) h.onError!(e);
         }
         if (this.tracking) this.onBackendError();
+        this.copyPlan = null;
+        return this.noticeHooks.length ? this.rewriteNotice(bytes) : bytes;
+      case BackendCode.NoticeResponse:
+        return this.noticeHooks.length ? this.rewriteNotice(bytes) : bytes;
+      case BackendCode.CopyOutResponse:
+        if (this.copyHooks.length) this.copyPlan = this.copyPlansFor(bytes);
+        return bytes;
+      case BackendCode.CopyData: {
+        const plan = this.copyPlan;
+        if (plan === null) return bytes;
+        let frame = bytes;
+        for (const [hook, p] of plan) {
+          const replaced = hook.onCopyData ? hook.onCopyData(frame, p) : null;
+          if (replaced !== null) frame = replaced;
+        }
+        return frame;
+      }
+      case BackendCode.CopyDone:
+        this.copyPlan = null;
         return bytes;
       default:
         return bytes;
     }
+  }
+
+  private rewriteNotice(bytes: Buffer): Buffer {
+    let frame = bytes;
+    for (const h of this.noticeHooks) frame = h.rewriteNotice!(frame) ?? frame;
+    return frame;
+  }
+
+  /** CopyOutResponse ("53.7 Message Formats"): overall format (Int8), then Int16 count and per-column Int16 formats. */
+  private copyPlansFor(bytes: Buffer): CopyPlanSet | null {
+    const r = parseCopyResponse(bytes, 'copyOutResponse');
+    const head = this.expect[0];
+    const portal = head?.k === 'execute' ? this.portals.get(head.portal) : undefined;
+    const source: RowSource =
+      head?.k === 'execute' ? { kind: 'portal', name: head.portal, sql: portal ? (this.statements.get(portal.statement)?.sql ?? null) : null } : { kind: 'query', name: '', sql: head?.k === 'query' ? head.sql : null };
+    let set: CopyPlanSet | null = null;
+    for (const h of this.copyHooks) {
+      const p = h.onCopyOut!(r.overallFormat, r.columnFormats, source);
+      if (p !== null) (set ??= []).push([h, p]);
+    }
+    return set;
+  }
+
+  /** The RowDescription the client gets: the hooks' replacement fields, else the frame as is. */
+  private describeOut(bytes: Buffer, fields: FieldDescription[], source: RowSource): Buffer {
+    let out: FieldDescription[] | null = null;
+    for (const h of this.describeHooks) out = h.rewriteRowDescription!(out ?? fields, source) ?? out;
+    return out === null ? bytes : buildRowDescription(out);
   }
 
   private plansFor(fields: FieldDescription[], source: RowSource): RowPlanSet | null {
@@ -582,16 +640,19 @@ export class Relay {
       this.expect.shift();
       const s = this.statements.get(head.name);
       if (s) s.desc = fields;
-      return head.swallow ? null : bytes;
+      if (head.swallow) return null;
+      return this.describeHooks.length ? this.describeOut(bytes, fields, { kind: 'statement', name: head.name, sql: s?.sql ?? null }) : bytes;
     }
     if (head?.k === 'describeP') {
       this.expect.shift();
       const p = this.portals.get(head.name);
       if (p) p.desc = fields;
-      return bytes;
+      const sql = p ? (this.statements.get(p.statement)?.sql ?? null) : null;
+      return this.describeHooks.length ? this.describeOut(bytes, fields, { kind: 'portal', name: head.name, sql }) : bytes;
     }
-    if (head?.k === 'query') this.queryPlan = this.plansFor(fields, { kind: 'query', name: '', sql: head.sql });
-    return bytes;
+    const source: RowSource = { kind: 'query', name: '', sql: head?.k === 'query' ? head.sql : null };
+    if (head?.k === 'query') this.queryPlan = this.plansFor(fields, source);
+    return this.describeHooks.length ? this.describeOut(bytes, fields, source) : bytes;
   }
 
   private onNoDataOrParams(code: number, bytes: Buffer): Buffer | null {
