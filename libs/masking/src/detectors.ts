@@ -131,12 +131,35 @@ const PHONE_WORD = /phone|tel|mobile|cell|fax|whatsapp|sms|msisdn/i;
 const PHONE_HINT = /phone|mobile|(^|_)(tel|cell|fax|msisdn)($|_)/i;
 const DATE_LIKE = /^(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})/;
 
+/**
+ * An international number is well formed: no doubled separator, no `()` or digit directly before
+ * `(`, at most one balanced pair of parentheses, 8–15 digits after a `00` prefix. One pass, no
+ * allocation: it runs for every candidate and every trimmed retry (it was a fifth of the CPU).
+ */
 function intlOk(raw: string): boolean {
-  if (/[ .-]{2}|\(\)|\d\(/.test(raw)) return false;
-  const open = raw.split('(').length;
-  if (open !== raw.split(')').length || open > 2) return false;
-  const n = raw.replace(/^00/, '').replace(/\D/g, '').length;
-  return n >= 8 && n <= 15;
+  const start = raw.charCodeAt(0) === 48 && raw.charCodeAt(1) === 48 ? 2 : 0;
+  let digits = 0;
+  let open = 0;
+  let close = 0;
+  let prevSep = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (i >= start) digits++;
+      prevSep = false;
+    } else if (c === 32 || c === 46 || c === 45) {
+      if (prevSep) return false;
+      prevSep = true;
+    } else {
+      if (c === 40) {
+        const before = i > 0 ? raw.charCodeAt(i - 1) : 0;
+        if ((before >= 48 && before <= 57) || raw.charCodeAt(i + 1) === 41) return false;
+        open++;
+      } else if (c === 41) close++;
+      prevSep = false;
+    }
+  }
+  return open === close && open <= 1 && digits >= 8 && digits <= 15;
 }
 
 function bareOk(d: string): boolean {
