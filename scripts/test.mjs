@@ -32,6 +32,11 @@ step('build', build);
 const nx = path.join(root, 'node_modules/nx/dist/bin/nx.js');
 const nxEnv = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.CI ? 'true' : '' };
 step('lint and typecheck', () => run(process.execPath, [nx, 'run-many', '-t', 'lint', 'typecheck', '--parallel=2', '--outputStyle=static'], { env: nxEnv }));
+// The end-to-end tests, benches' helpers and lint rules live outside the Nx projects: check them too.
+step('lint and typecheck of test/ and tools/', () => {
+  run(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), 'test', 'tools', 'scripts']);
+  run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'test/tsconfig.json']);
+});
 
 mkdirSync(path.join(root, 'tmp'), { recursive: true });
 const report = path.join(root, 'tmp/vitest-report.json');

@@ -27,9 +27,10 @@ export interface GuardrailHarness extends PgHarness {
 /** The worker's Postgres listener with the real guardrail hooks on the worker's live policy. */
 export async function startGuardrailHarness(preset: SnapshotConnection['guardrails']): Promise<GuardrailHarness> {
   await initSqlGuard();
-  let worker: RunningWorker | undefined;
-  const h = await startPgHarness({ connection: { guardrails: preset }, hooks: [guardrailHooks({ policy: () => worker?.ctx.policy.current })] });
-  worker = h.worker;
+  // The hooks read the live policy of the worker the harness is about to start.
+  const started: { worker?: RunningWorker } = {};
+  const h = await startPgHarness({ connection: { guardrails: preset }, hooks: [guardrailHooks({ policy: () => started.worker?.ctx.policy.current })] });
+  const worker = (started.worker = h.worker);
   const clients: Client[] = [];
   const redis = new Redis('redis://127.0.0.1:6379');
   const keys = keySpace(worker.ctx.config.redisPrefix);

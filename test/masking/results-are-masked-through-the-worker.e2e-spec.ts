@@ -148,8 +148,10 @@ describe('results are masked through the worker', () => {
     const c = await connect();
     // A parameter makes node-postgres use the extended protocol (Bind asks for binary results).
     const sql = 'SELECT id, email, ssn, card_number, notes, profile, card_number::int8 AS card_int, balance_cents FROM customers WHERE id > $1 ORDER BY id';
-    const bin = await c.query({ text: sql, values: [0], binary: true });
-    const prepared = await c.query({ name: 'masked_bin', text: sql, values: [0], binary: true });
+    // node-postgres honours `binary`; its type definitions do not declare it.
+    const binary = (config: { text: string; values: unknown[]; name?: string }) => ({ ...config, binary: true }) as { text: string; values: unknown[]; name?: string };
+    const bin = await c.query(binary({ text: sql, values: [0] }));
+    const prepared = await c.query(binary({ name: 'masked_bin', text: sql, values: [0] }));
     expect(prepared.fields.map((f) => f.format)).toContain('binary');
     for (const res of [bin, prepared]) {
       expect(res.rows).toHaveLength(clear.length);
