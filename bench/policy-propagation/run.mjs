@@ -12,92 +12,39 @@
 // lines show where the time actually goes.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { REDIS_URL, require, root } from '../lib/common.mjs';
+import { admin, cleanupStack, databaseUrl, loadBuilt, redisPrefixCleanup, startBenchControlPlane } from '../lib/control-plane.mjs';
+import { latencyLine } from '../lib/stats.mjs';
 
-const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = (p) => {
-  try {
-    return require(path.join(root, p));
-  } catch (err) {
-    if (err.code === 'MODULE_NOT_FOUND') {
-      process.stderr.write(`airlock bench: ${p} is missing: run \`npm run build\` first\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-};
-
-const { startControlPlane } = dist('apps/control-plane/dist/bootstrap.js');
-const { loadConfig } = dist('apps/control-plane/dist/config/config.js');
-const { startWorker } = dist('apps/worker/dist/bootstrap.js');
-const { loadWorkerConfig } = dist('apps/worker/dist/config.js');
+loadBuilt('apps/control-plane/dist/bootstrap.js');
+const { startWorker } = loadBuilt('apps/worker/dist/bootstrap.js');
+const { loadWorkerConfig } = loadBuilt('apps/worker/dist/config.js');
 const { generatePoolKeyPair } = require('@airlock/contracts');
-const { generateApiKey } = require('@airlock/identity');
-const { Client } = require('pg');
 const { Redis } = require('ioredis');
 const { migrate } = await import(path.join(root, 'scripts/migrate.mjs'));
 
 const CHANGES = Number(process.argv[2] ?? 100);
 const WORKERS = Number(process.argv[3] ?? 5);
 const TIMEOUT_MS = 5000;
-const ADMIN_URL = process.env.AIRLOCK_BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.AIRLOCK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const id = randomBytes(4).toString('hex');
 const dbName = `airlock_bench_${id}`;
 const prefix = `airlock_bench_${id}`;
-const dbUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const dbUrl = databaseUrl(dbName);
 
-async function admin(sql) {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-const cleanups = [];
-async function cleanup() {
-  while (cleanups.length) await cleanups.pop()().catch((err) => process.stderr.write(`airlock bench: cleanup: ${err.message}\n`));
-}
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
-
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const cleanups = cleanupStack();
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 try {
   await admin(`CREATE DATABASE "${dbName}"`);
   cleanups.push(() => admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-  cleanups.push(async () => {
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
-  });
+  cleanups.push(redisPrefixCleanup(prefix));
   await migrate({ databaseUrl: dbUrl, quiet: true });
 
-  const adminToken = generateApiKey().key;
-  const cp = await startControlPlane(
-    loadConfig({ DATABASE_URL: dbUrl, REDIS_URL, AIRLOCK_MASTER_KEY: randomBytes(32).toString('hex'), AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_HTTP_PORT: '0', AIRLOCK_REDIS_PREFIX: prefix, LOG_LEVEL: 'error' }),
-  );
-  cleanups.push(() => cp.close());
-  const gql = async (query, variables = {}) => {
-    const res = await fetch(`${cp.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ query, variables }) });
-    const body = await res.json();
-    if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0].message}`);
-    return body.data;
-  };
+  const { gql } = await startBenchControlPlane({ dbUrl, prefix, cleanups });
   const poolVersion = async () => (await gql('{ workerPools { name policyVersion } }')).workerPools.find((p) => p.name === 'default').policyVersion;
 
   const poolKeys = generatePoolKeyPair();
@@ -197,7 +144,7 @@ try {
   noticeToAll.sort((a, b) => a - b);
   each.sort((a, b) => a - b);
   mutationMs.sort((a, b) => a - b);
-  const line = (label, s) => `${label.padEnd(44)} median ${ms(pct(s, 50)).padStart(9)}   p99 ${ms(pct(s, 99)).padStart(9)}   max ${ms(s[s.length - 1]).padStart(9)}`;
+  const line = (label, s) => latencyLine(label, s, 44);
   process.stdout.write(
     [
       `policy propagation: ${CHANGES} setConnectionPolicy changes, ${WORKERS} workers (in-process, own Redis connections), one pool`,
@@ -214,5 +161,5 @@ try {
   process.stderr.write(`airlock bench: ${err.stack ?? err.message}\n`);
   process.exitCode = 1;
 } finally {
-  await cleanup();
+  await cleanups.run();
 }

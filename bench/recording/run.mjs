@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { admin, databaseUrl } from '../lib/control-plane.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,7 +24,6 @@ const SESSIONS = Number(args.sessions ?? 50);
 const BATCH = Number(args.batch ?? 500);
 const CONCURRENCY = Number(args.concurrency ?? 8);
 const REPS = Number(args.reps ?? 1);
-const ADMIN_URL = process.env.AIRLOCK_BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.AIRLOCK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const cpMain = path.join(root, 'apps/control-plane/dist/main.js');
@@ -36,16 +36,7 @@ const { Queue } = require('bullmq');
 const { Redis } = require('ioredis');
 const { Client } = require('pg');
 
-const dbUrl = (name) => Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
-async function admin(sql) {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const dbUrl = databaseUrl;
 
 function events(sessionIds, perSession) {
   const at = new Date().toISOString();

@@ -10,79 +10,31 @@
 // clients run in this process; the agent is node-postgres, the approver an ADMIN API key.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { REDIS_URL, freePort, require, root } from '../lib/common.mjs';
+import { admin, cleanupStack, databaseUrl as urlOf, loadBuilt, redisPrefixCleanup, startBenchControlPlane } from '../lib/control-plane.mjs';
+import { latencyLine } from '../lib/stats.mjs';
 
-const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = (p) => {
-  try {
-    return require(path.join(root, p));
-  } catch (err) {
-    if (err.code === 'MODULE_NOT_FOUND') {
-      process.stderr.write(`airlock bench: ${p} is missing: run \`npm run build\` first\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-};
-
-const { startControlPlane } = dist('apps/control-plane/dist/bootstrap.js');
-const { loadConfig } = dist('apps/control-plane/dist/config/config.js');
-const { startWorker } = dist('apps/worker/dist/bootstrap.js');
-const { loadWorkerConfig } = dist('apps/worker/dist/config.js');
-const { LISTENERS } = dist('apps/worker/dist/listeners.js');
+loadBuilt('apps/control-plane/dist/bootstrap.js');
+const { startWorker } = loadBuilt('apps/worker/dist/bootstrap.js');
+const { loadWorkerConfig } = loadBuilt('apps/worker/dist/config.js');
+const { LISTENERS } = loadBuilt('apps/worker/dist/listeners.js');
 const { generatePoolKeyPair } = require('@airlock/contracts');
-const { generateApiKey } = require('@airlock/identity');
 const { Client } = require('pg');
-const { Redis } = require('ioredis');
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
 const { migrate } = await import(path.join(root, 'scripts/migrate.mjs'));
 
 const REVIEWS = Number(process.argv[2] ?? 50);
-const ADMIN_URL = process.env.AIRLOCK_BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.AIRLOCK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const id = randomBytes(4).toString('hex');
 const dbName = `airlock_bench_${id}`;
 const targetName = `airlock_bench_target_${id}`;
 const prefix = `airlock_bench_${id}`;
-const urlOf = (name) => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
 
-async function admin(sql, url = ADMIN_URL) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-const cleanups = [];
-async function cleanup() {
-  while (cleanups.length) await cleanups.pop()().catch((err) => process.stderr.write(`airlock bench: cleanup: ${err.message}\n`));
-}
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
-
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const ms = (v) => `${v.toFixed(1)} ms`;
-const line = (label, s) => `${label.padEnd(48)} median ${ms(pct(s, 50)).padStart(9)}   p99 ${ms(pct(s, 99)).padStart(9)}   max ${ms(s[s.length - 1]).padStart(9)}`;
+const cleanups = cleanupStack();
+const line = (label, s) => latencyLine(label, s, 48);
 
 try {
   await admin(`CREATE DATABASE "${dbName}"`);
@@ -90,25 +42,10 @@ try {
   await admin(`CREATE DATABASE "${targetName}"`);
   cleanups.push(() => admin(`DROP DATABASE IF EXISTS "${targetName}" WITH (FORCE)`));
   await admin("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL); INSERT INTO customers VALUES (1, 'x')", urlOf(targetName));
-  cleanups.push(async () => {
-    const r = new Redis(REDIS_URL);
-    const keys = [...(await r.keys(`${prefix}:*`)), ...(await r.keys(`{${prefix}}:*`))];
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
-  });
+  cleanups.push(redisPrefixCleanup(prefix));
   await migrate({ databaseUrl: urlOf(dbName), quiet: true });
 
-  const adminToken = generateApiKey().key;
-  const cp = await startControlPlane(
-    loadConfig({ DATABASE_URL: urlOf(dbName), REDIS_URL, AIRLOCK_MASTER_KEY: randomBytes(32).toString('hex'), AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_HTTP_PORT: '0', AIRLOCK_REDIS_PREFIX: prefix, LOG_LEVEL: 'error' }),
-  );
-  cleanups.push(() => cp.close());
-  const gql = async (query, variables = {}) => {
-    const res = await fetch(`${cp.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ query, variables }) });
-    const body = await res.json();
-    if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0].message}`);
-    return body.data;
-  };
+  const { cp, adminToken, gql } = await startBenchControlPlane({ dbUrl: urlOf(dbName), prefix, cleanups });
 
   const poolKeys = generatePoolKeyPair();
   await gql('mutation($i: RegisterWorkerPoolInput!) { registerWorkerPool(input: $i) { name } }', { i: { name: 'default', publicKey: poolKeys.publicKey } });
@@ -187,5 +124,5 @@ try {
   process.stdout.write(`${line('decideReview sent → client has its result', col('decisionToResult'))}\n`);
   process.stdout.write(`${line('(decideReview HTTP round trip, for reference)', col('mutation'))}\n`);
 } finally {
-  await cleanup();
+  await cleanups.run();
 }
