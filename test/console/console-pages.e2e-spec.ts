@@ -158,6 +158,15 @@ describe('console in a real Chromium against the dev IdP and an in-process contr
     await page.goto(`${cp.url}/reviews`);
     await page.waitForURL((u) => u.origin === cp.url && u.pathname === '/reviews');
     await page.getByRole('heading', { level: 1, name: 'Review inbox' }).waitFor();
+    // Depending on how the sign-in redirect lands, the app may move focus to <main> after a
+    // navigation (for screen readers). Let pending effects run, then start keyboard navigation from
+    // the top of the document, as a user who has just loaded the page would.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Tab');
