@@ -42,8 +42,10 @@ export function ensurePrismaClient() {
 }
 
 export function build() {
-  say('building (tsc -b)…');
+  say('building (tsc -b, and the console with Vite)…');
   run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json']);
+  // The control plane serves this production bundle at /.
+  run(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: path.join(root, 'apps/console') });
 }
 
 /**
