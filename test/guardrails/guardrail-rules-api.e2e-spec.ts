@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -221,5 +221,42 @@ describe('guardrail rules API: CRUD, roles, publish to a worker, evaluateGuardra
     expect((await c.query('SELECT x FROM t WHERE id = 1')).rows).toEqual([{ x: 10 }]);
     const again = await gql(`mutation { deleteGuardrailRule(input: { id: "${ruleId}" }) { id } }`, {}, adminToken);
     expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('dry-runs the current rules and an unsaved one against the last recorded statements', async () => {
+    // Three statements as the recorder stored them (verdicts at the time they ran).
+    const sessionId = randomUUID();
+    await withAdmin(async (c) => {
+      await c.query(
+        `INSERT INTO "Session" (id, "identityName", "identityKind", "tokenKind", "connectionName", "connectionKind", profile, "workerId", "startedAt")
+         VALUES ($1, 'agent', 'SERVICE_ACCOUNT', 'api_key', 'orders', 'POSTGRES', 'readonly', 'w1', now())`,
+        [sessionId],
+      );
+      const recorded = [
+        ['SELECT x FROM t WHERE id = 1', 'ALLOW'],
+        ['SELECT * FROM secrets', 'ALLOW'],
+        ['DROP TABLE t', 'BLOCK'],
+      ];
+      for (const [i, [sql, verdict]] of recorded.entries()) {
+        await c.query(
+          `INSERT INTO "SessionEvent" ("sessionId", seq, kind, at, payload, "prevHash", hash) VALUES ($1, $2, 'statement', now() + make_interval(secs => $2::int), $3, 'p', $4)`,
+          [sessionId, i + 1, JSON.stringify({ sql, verdict }), `h${i}`],
+        );
+      }
+    }, db.url);
+    type DryRun = { dryRunGuardrails: { preset: string; total: number; changed: number; items: Array<{ sql: string; before: string; after: string; rule: string | null; identity: string }> } };
+    const query = 'query($rule: CreateGuardrailRuleInput) { dryRunGuardrails(connection: "orders", last: 10, rule: $rule) { preset total changed items { sql before after rule identity } } }';
+    const current = await gql<DryRun>(query, {}, tokens.auditor);
+    expect(current.data?.dryRunGuardrails).toMatchObject({ preset: 'CUSTOM', total: 3, changed: 0 });
+    const draft = { connection: 'orders', name: 'draft: no secrets', priority: 1, action: 'BLOCK', message: 'no', match: { kinds: ['SELECT'], objects: ['public.secrets'] } };
+    const withDraft = await gql<DryRun>(query, { rule: draft }, tokens.approver);
+    expect(withDraft.data?.dryRunGuardrails.changed).toBe(1);
+    expect(withDraft.data?.dryRunGuardrails.items.find((i) => i.sql === 'SELECT * FROM secrets')).toMatchObject({ before: 'ALLOW', after: 'BLOCK', rule: 'draft: no secrets', identity: 'agent' });
+    // Nothing was saved by the dry run, and a member may not replay recorded statements.
+    expect((await admin<{ guardrailRules: Rule[] }>('{ guardrailRules(connection: "orders") { name } }')).guardrailRules.map((r) => r.name)).not.toContain('draft: no secrets');
+    const member = await gql(query, {}, tokens.agent);
+    expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bad = await gql(query, { rule: { ...draft, match: { kinds: ['NOPE'] } } }, tokens.auditor);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -16,7 +16,7 @@ const SAVE_MASKING = gql`mutation CreateMaskingRule($input: CreateMaskingRuleInp
 const DELETE_MASKING = gql`mutation DeleteMaskingRule($id: String!) { deleteMaskingRule(input: { id: $id }) { id } }`;
 const EVALUATE = gql`query EvaluateGuardrails($connection: String!, $sql: String!) { evaluateGuardrails(connection: $connection, sql: $sql) { verdict reason preset rule { id name message } } }`;
 const PREVIEW = gql`query PreviewMasking($connection: String!, $text: String!) { previewMasking(connection: $connection, text: $text) { text masking spans { entity start end } } }`;
-const DRY_RUN = gql`query DryRunGuardrails($connection: String!, $last: Int!) { dryRunGuardrails(connection: $connection, last: $last) { total changed items { sql before after rule } } }`;
+const DRY_RUN = gql`query DryRunGuardrails($connection: String!, $last: Int!, $rule: CreateGuardrailRuleInput) { dryRunGuardrails(connection: $connection, last: $last, rule: $rule) { preset total changed items { sql before after rule } } }`;
 
 type Tab = 'guardrails' | 'masking';
 
@@ -85,13 +85,20 @@ function Guardrails({ connection }: { connection: string }) {
   const preview = useLivePreview<{ evaluateGuardrails: { verdict: string; reason: string; preset: string; rule: { id: string; name: string; message: string } | null } }>(EVALUATE, { connection, sql }, !!connection && !!sql.trim());
   const [last, setLast] = useState('100');
   const [runDry, setRunDry] = useState(false);
-  const [dry] = useQuery<{ dryRunGuardrails: { total: number; changed: number; items: Array<{ sql: string; before: string; after: string; rule: string | null }> } }>({ query: DRY_RUN, variables: { connection, last: Number(last) }, pause: !runDry || !connection });
   const [saved, save] = useMutation(SAVE_GUARDRAIL);
   const [deleted, del] = useMutation(DELETE_GUARDRAIL);
   const [f, setF] = useState({ name: '', action: 'REVIEW', match: '', message: '', priority: '100' });
+  // The rule being written, before it is saved: the dry run shows what it would have done.
+  const kindsOf = (match: string) => match.split(',').map((k) => k.trim().toUpperCase()).filter(Boolean);
+  const draft = f.name && kindsOf(f.match).length ? { connection, name: f.name, action: f.action, match: { kinds: kindsOf(f.match) }, message: f.message || f.name, priority: Number(f.priority) } : null;
+  const [dry] = useQuery<{ dryRunGuardrails: { preset: string; total: number; changed: number; items: Array<{ sql: string; before: string; after: string; rule: string | null }> } }>({
+    query: DRY_RUN,
+    variables: { connection, last: Number(last), rule: draft },
+    pause: !runDry || !connection,
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const kinds = f.match.split(',').map((k) => k.trim().toUpperCase()).filter(Boolean);
+    const kinds = kindsOf(f.match);
     const r = await save({ input: { connection, name: f.name, action: f.action, match: { kinds }, message: f.message || f.name, priority: Number(f.priority), enabled: true } });
     if (!r.error) refetch({ requestPolicy: 'network-only' });
   };
@@ -197,7 +204,9 @@ function Guardrails({ connection }: { connection: string }) {
             {dry.data && (
               <>
                 <p>
-                  {dry.data.dryRunGuardrails.changed} of {dry.data.dryRunGuardrails.total} statements would get a different verdict.
+                  {dry.data.dryRunGuardrails.changed} of {dry.data.dryRunGuardrails.total} statements would get a different verdict
+                  {draft ? ` with the unsaved rule “${draft.name}”` : ' with the saved rules'}.
+                  {draft && dry.data.dryRunGuardrails.preset !== 'CUSTOM' && ' (This connection is not CUSTOM: its own rules do not run.)'}
                 </p>
                 <ul>
                   {dry.data.dryRunGuardrails.items.slice(0, 20).map((it, i) => (

@@ -56,6 +56,7 @@ const MATRIX: Operation[] = [
   { field: 'grantAccess', allowed: ['ADMIN'], query: 'mutation { grantAccess(input: { subject: "sa:victim", connection: "shared" }) { id } }' },
   { field: 'revokeAccess', allowed: ['ADMIN'], query: 'mutation($i: RevokeAccessInput!) { revokeAccess(input: $i) { id } }', variables: () => ({ i: { id: grantId } }) },
   { field: 'guardrailRules', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ guardrailRules { id name } }' },
+  { field: 'dryRunGuardrails', allowed: ['ADMIN', 'APPROVER', 'AUDITOR'], query: '{ dryRunGuardrails(connection: "shared", last: 5) { total } }' },
   { field: 'evaluateGuardrails', allowed: ALL, query: '{ evaluateGuardrails(connection: "shared", sql: "SELECT 1") { verdict } }' },
   {
     field: 'createGuardrailRule', allowed: ['ADMIN'],

@@ -15,6 +15,15 @@ export interface RuleWrite {
   match?: Prisma.InputJsonValue;
 }
 
+export interface RecordedStatement {
+  sessionId: string;
+  seq: number;
+  at: Date;
+  identity: string;
+  sql: string;
+  verdict: string;
+}
+
 export interface ConnectionRef {
   id: string;
   name: string;
@@ -53,6 +62,20 @@ export class GuardrailsRepository {
   async list(connectionId?: string): Promise<RuleWithPool[]> {
     const where = connectionId ? { OR: [{ connectionId: null }, { connectionId }] } : {};
     return (await this.prisma.guardrailRule.findMany({ where, include, orderBy: order })).map(toObject);
+  }
+
+  /** The newest recorded statements of a connection's sessions (for dry runs). */
+  async recentStatements(connectionName: string, take: number): Promise<RecordedStatement[]> {
+    const rows = await this.prisma.sessionEvent.findMany({
+      where: { kind: 'statement', session: { connectionName } },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      take,
+      select: { sessionId: true, seq: true, at: true, payload: true, session: { select: { identityName: true } } },
+    });
+    return rows.map((r) => {
+      const p = (r.payload ?? {}) as { sql?: unknown; verdict?: unknown };
+      return { sessionId: r.sessionId, seq: r.seq, at: r.at, identity: r.session.identityName, sql: String(p.sql ?? ''), verdict: String(p.verdict ?? 'ALLOW') };
+    });
   }
 
   /** The rules a connection's guard runs, in the shape the policy compiler ships. */

@@ -1,7 +1,8 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { Role } from '../common/enums';
+import { GuardrailDryRunObject } from './dto/guardrail-dry-run.object';
 import { GuardrailEvaluationObject } from './dto/guardrail-evaluation.object';
 import { CreateGuardrailRuleInput, DeleteGuardrailRuleInput, UpdateGuardrailRuleInput } from './dto/guardrail-rule.inputs';
 import { GuardrailRuleObject } from './dto/guardrail-rule.object';
@@ -16,6 +17,17 @@ export class GuardrailsResolver {
   @Roles(Role.APPROVER, Role.AUDITOR)
   guardrailRules(@Args('connection', { type: () => String, nullable: true }) connection?: string | null): Promise<GuardrailRuleObject[]> {
     return this.service.list(connection ?? undefined);
+  }
+
+  // Replays recorded statement text: for those who may read sessions.
+  @Query(() => GuardrailDryRunObject, { description: "What the connection's rules, plus an unsaved `rule`, would decide for its last `last` recorded statements." })
+  @Roles(Role.APPROVER, Role.AUDITOR)
+  dryRunGuardrails(
+    @Args('connection') connection: string,
+    @Args('last', { type: () => Int, defaultValue: 100 }) last: number,
+    @Args('rule', { type: () => CreateGuardrailRuleInput, nullable: true }) rule?: CreateGuardrailRuleInput | null,
+  ): Promise<GuardrailDryRunObject> {
+    return this.service.dryRun(connection, last, rule ?? undefined);
   }
 
   @Mutation(() => GuardrailRuleObject)

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { type Principal } from '../auth/principal';
 import { type Prisma } from '../generated/prisma/client';
 import { PolicyPublisher } from '../policy/policy.publisher';
-import { toGuardrailRule } from '../policy/policy-compiler';
+import { type StoredGuardrailRule, toGuardrailRule } from '../policy/policy-compiler';
 import { GuardrailAction, GuardrailVerdict } from './dto/guardrail.enums';
+import { type GuardrailDryRunObject } from './dto/guardrail-dry-run.object';
 import { type GuardrailEvaluationObject, type GuardrailFindingObject, type GuardrailRuleRefObject } from './dto/guardrail-evaluation.object';
 import { type CreateGuardrailRuleInput, type DeleteGuardrailRuleInput, type GuardrailMatchInput, type UpdateGuardrailRuleInput } from './dto/guardrail-rule.inputs';
 import { type GuardrailRuleObject } from './dto/guardrail-rule.object';
@@ -20,6 +21,8 @@ const Priority = z.number().int().min(-1_000_000).max(1_000_000);
 const Uuid = z.string().uuid();
 /** The SQL a dry run accepts; the worker's own limit on a message is larger, but a rule editor needs no more. */
 const MAX_EVALUATE_SQL = 1_000_000;
+/** Recorded statements a dry run replays at most. */
+const MAX_DRY_RUN = 1000;
 
 const VERDICTS: Record<Verdict, GuardrailVerdict> = { allow: GuardrailVerdict.ALLOW, review: GuardrailVerdict.REVIEW, block: GuardrailVerdict.BLOCK };
 
@@ -93,6 +96,25 @@ export class GuardrailsService implements OnModuleInit {
     // Service accounts connect as their name, as workers see them (sa:<name> is a grant subject, not an identity name).
     const d = guard.evaluate(sql, { identity: identity ?? caller.name, groups: groups ?? [] });
     return toEvaluation(d, conn.guardrails);
+  }
+
+  /**
+   * What the connection's rules — plus `draft`, a rule not yet saved — would decide for its last
+   * `last` recorded statements, next to what was decided when they ran.
+   */
+  async dryRun(connection: string, last: number, draft?: CreateGuardrailRuleInput): Promise<GuardrailDryRunObject> {
+    if (!Number.isInteger(last) || last < 1 || last > MAX_DRY_RUN) invalid(`last: between 1 and ${MAX_DRY_RUN}`);
+    const conn = await this.requireConnection(connection);
+    const stored = await this.repo.forGuard(conn.id);
+    if (draft) {
+      stored.push({ id: 'draft', connection: draft.connection === null ? null : conn.name, name: draft.name, enabled: true, priority: draft.priority ?? DEFAULT_PRIORITY, action: draft.action, message: draft.message, match: this.match(draft.match, draft.action) as StoredGuardrailRule['match'] });
+    }
+    const guard = createGuard({ preset: conn.guardrails, rules: stored.map(toGuardrailRule) });
+    const items = (await this.repo.recentStatements(conn.name, last)).map((s) => {
+      const d = guard.evaluate(s.sql, { identity: s.identity, groups: [] });
+      return { ...s, before: s.verdict as GuardrailVerdict, after: VERDICTS[d.verdict], rule: d.rule?.name ?? null };
+    });
+    return { preset: conn.guardrails, total: items.length, changed: items.filter((i) => i.before !== i.after).length, items };
   }
 
   private match(input: GuardrailMatchInput, action: GuardrailAction): Prisma.InputJsonValue {
