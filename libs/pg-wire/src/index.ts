@@ -12,6 +12,7 @@ export * from './codes';
 export { PgProtocolError, SqlState } from './errors';
 export { FrameReader, STARTUP_FRAME, type Frame, type FrameReaderOptions } from './frame-reader';
 export { ForwardRun } from './forward-run';
+export { FrameWalker } from './frame-walker';
 export * from './startup';
 export * from './frontend';
 export * from './frontend-auth';

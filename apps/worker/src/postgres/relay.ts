@@ -8,6 +8,7 @@ import {
   type FieldDescription,
   ForwardRun,
   type FrameReader,
+  FrameWalker,
   FrontendCode,
   buildNoticeResponse,
   parseBind,
@@ -67,6 +68,8 @@ export interface RelayOptions {
   blockMarker: string;
   /** Cap on one server message (the upstream FrameReader's cap). */
   maxServerMessageBytes?: number;
+  /** Cap on one client message (the client FrameReader's cap). */
+  maxClientMessageBytes?: number;
   onEnd(reason: string): void;
 }
 
@@ -116,13 +119,12 @@ export class Relay {
   private readonly marker: Buffer;
   private readonly markerSql: string;
   private blocksInFlight = 0;
-  /** Pass-through walk state: body bytes left of the current frame, a split header. */
-  private walkNeed = 0;
-  private readonly walkHeader = Buffer.alloc(5);
-  private walkHeaderFilled = 0;
+  /** Server bytes in pass-through: frame boundaries followed without framing. */
+  private readonly upWalker: FrameWalker;
+  /** Client bytes when no hook inspects them (fixed per session): counts Query and Execute. */
+  private readonly clientWalker: FrameWalker | null;
   private readonly deferred: Buffer[] = [];
   private endAfterDeferred: string | null = null;
-  private readonly maxServerMessage: number;
   private injectNext: Buffer | null = null;
   private skipUntilSync = false;
   private holding = false;
@@ -155,7 +157,8 @@ export class Relay {
     this.copyHooks = hooks.filter((h) => h.onCopyOut);
     this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length + this.noticeHooks.length + this.copyHooks.length > 0;
     this.markerSql = opts.blockMarker;
-    this.maxServerMessage = opts.maxServerMessageBytes ?? 1024 * 1024 * 1024 + 1024;
+    this.upWalker = new FrameWalker(opts.maxServerMessageBytes ?? 1024 * 1024 * 1024 + 1024);
+    this.clientWalker = this.inspectClient ? null : new FrameWalker(opts.maxClientMessageBytes ?? 64 * 1024 * 1024, Q, EXECUTE);
     this.marker = Buffer.from(opts.blockMarker);
   }
 
@@ -174,7 +177,7 @@ export class Relay {
    * frame being passed through ends); with `endReason`, then ends the session.
    */
   sendToClient(bytes: Buffer, endReason?: string): void {
-    if (this.walkNeed === 0 && this.walkHeaderFilled === 0) {
+    if (this.upWalker.atBoundary) {
       this.out(bytes);
       if (endReason !== undefined) this.opts.onEnd(endReason);
       return;
@@ -187,6 +190,23 @@ export class Relay {
 
   private readonly onClientData = (chunk: Buffer): void => {
     this.stats.bytesIn += chunk.length;
+    const walker = this.clientWalker;
+    if (walker !== null && this.clientReader.buffered === 0) {
+      // Nothing inspects the client's messages: forward the chunk as it came, one write.
+      try {
+        walker.walk(chunk);
+      } catch (err) {
+        this.protocolError(err, 'client');
+        return;
+      }
+      this.stats.statements += walker.counted;
+      walker.counted = 0;
+      if (!this.upstream.write(chunk) && !this.upstreamFull && this.upstream.writableLength >= PAUSE_AT) {
+        this.upstreamFull = true;
+        this.client.pause();
+      }
+      return;
+    }
     this.clientReader.push(chunk);
     if (!this.holding) this.pumpClient();
   };
@@ -392,10 +412,10 @@ export class Relay {
       this.walk(chunk);
       return;
     }
-    if (this.walkNeed > 0 || this.walkHeaderFilled > 0) {
+    if (!this.upWalker.atBoundary) {
       // Leaving pass-through mid-frame: finish that frame raw, frame the rest.
       const k = this.walk(chunk, true);
-      if (k === chunk.length) return;
+      if (k === chunk.length || k < 0) return;
       chunk = chunk.subarray(k);
     }
     this.upReader.push(chunk);
@@ -414,61 +434,23 @@ export class Relay {
 
   /**
    * Walks frame headers through `chunk` and forwards it. With `untilBoundary`, stops at the first
-   * frame boundary and forwards only up to it. Returns the bytes consumed.
+   * frame boundary and forwards only up to it. Returns the bytes consumed, -1 on a protocol error.
    */
   private walk(chunk: Buffer, untilBoundary = false): number {
-    const n = chunk.length;
-    let pos = 0;
-    for (;;) {
-      if (this.walkHeaderFilled > 0) {
-        const k = Math.min(5 - this.walkHeaderFilled, n - pos);
-        chunk.copy(this.walkHeader, this.walkHeaderFilled, pos, pos + k);
-        this.walkHeaderFilled += k;
-        pos += k;
-        if (this.walkHeaderFilled < 5) break;
-        this.walkHeaderFilled = 0;
-        this.walkNeed = this.frameBody(this.walkHeader[0], this.walkHeader.readInt32BE(1));
-        if (this.walkNeed < 0) return n;
-      }
-      if (this.walkNeed > 0) {
-        const k = Math.min(this.walkNeed, n - pos);
-        this.walkNeed -= k;
-        pos += k;
-        if (this.walkNeed > 0) break;
-      }
-      if (untilBoundary || pos >= n) break;
-      if (n - pos < 5) {
-        this.walkHeaderFilled = chunk.copy(this.walkHeader, 0, pos);
-        pos = n;
-        break;
-      }
-      const body = this.frameBody(chunk[pos], chunk.readInt32BE(pos + 1));
-      if (body < 0) return n;
-      const total = body + 5;
-      if (n - pos >= total) {
-        pos += total;
-        continue;
-      }
-      this.walkNeed = total - (n - pos);
-      pos = n;
-      break;
+    let pos: number;
+    try {
+      pos = this.upWalker.walk(chunk, 0, untilBoundary);
+    } catch (err) {
+      this.protocolError(err, 'upstream');
+      return -1;
     }
-    const ok = this.out(pos === n ? chunk : chunk.subarray(0, pos));
-    if (this.walkNeed === 0 && this.walkHeaderFilled === 0 && this.deferred.length) this.flushDeferred();
+    const ok = this.out(pos === chunk.length ? chunk : chunk.subarray(0, pos));
+    if (this.deferred.length && this.upWalker.atBoundary) this.flushDeferred();
     if (!ok && !this.clientFull && this.client.writableLength >= PAUSE_AT) {
       this.clientFull = true;
       this.upstream.pause();
     }
     return pos;
-  }
-
-  /** Checks a walked frame's length like FrameReader does; returns its body size, -1 when bad. */
-  private frameBody(code: number, length: number): number {
-    if (length < 4 || length > this.maxServerMessage) {
-      this.protocolError(new PgProtocolError(`invalid length ${length} for message 0x${code.toString(16)} (allowed 4..${this.maxServerMessage})`), 'upstream');
-      return -1;
-    }
-    return length - 4;
   }
 
   private flushDeferred(): void {

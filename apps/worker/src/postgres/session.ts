@@ -188,6 +188,7 @@ export class PgSession {
       log: this.log,
       blockMarker: `airlock_blocked_${randomBytes(12).toString('hex')}`,
       maxServerMessageBytes: this.deps.ctx.config.postgres.maxServerMessageBytes,
+      maxClientMessageBytes: this.deps.ctx.config.postgres.maxMessageBytes,
       onEnd: (reason) => this.end(reason),
     });
     this.relay.start();
