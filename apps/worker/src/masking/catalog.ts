@@ -144,7 +144,7 @@ export class CatalogRegistry {
 /** Reads the catalog over a fresh upstream login with the session's credential (simple Query, "53.2.2"). */
 export async function readCatalog(connection: SnapshotConnection, credential: UpstreamCredential): Promise<Map<number, Map<number, ColumnName>>> {
   const up = await connectUpstream({ connection, maxMessageBytes: 64 * 1024 * 1024 }, credential, { application_name: 'airlock-masking-catalog' });
-  const src = new FrameSource(up.socket, up.reader);
+  const src = new FrameSource(up.input, up.reader);
   const tables = new Map<number, Map<number, ColumnName>>();
   const cells = new DataRowCells();
   try {

@@ -1,5 +1,5 @@
-import type { Duplex } from 'node:stream';
 import { type Frame, FrameReader } from '@airlock/pg-wire';
+import type { ByteInput } from './socket-input';
 
 /** The peer went away mid-handshake: routine (probes, impatient clients), not an error. */
 export class PeerClosedError extends Error {
@@ -18,17 +18,18 @@ export class FrameSource {
   private failure: Error | null = null;
 
   constructor(
-    readonly socket: Duplex,
+    readonly input: ByteInput,
     readonly reader: FrameReader,
   ) {
-    socket.on('data', this.onData);
+    const socket = input.socket;
+    input.attach(this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onEnd);
     socket.on('error', this.onError);
   }
 
   private readonly onData = (chunk: Buffer) => {
-    this.reader.push(chunk);
+    this.reader.push(this.input.keep(chunk));
     this.notify();
   };
   private readonly onEnd = () => {
@@ -68,10 +69,11 @@ export class FrameSource {
 
   /** Stops listening (the socket keeps its 'error' handler from the owner). */
   detach(): void {
-    this.socket.off('data', this.onData);
-    this.socket.off('end', this.onEnd);
-    this.socket.off('close', this.onEnd);
-    this.socket.off('error', this.onError);
+    const socket = this.input.socket;
+    this.input.attach(null);
+    socket.off('end', this.onEnd);
+    socket.off('close', this.onEnd);
+    socket.off('error', this.onError);
   }
 }
 

@@ -26,6 +26,7 @@ import {
   protocolErrorResponse,
 } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
+import { type ByteInput, StreamInput } from './socket-input';
 import type { BlockVerdict, CopyOutPlan, PreparedStatementInfo, RowPlan, RowSource, SessionHooks, SessionStats } from './hooks';
 import { type Decision, decide } from './verdicts';
 
@@ -61,6 +62,9 @@ export interface RelayOptions {
   clientReader: FrameReader;
   upstream: Duplex;
   upstreamReader: FrameReader;
+  /** Where the sockets' bytes come in; default: their 'data' events. */
+  clientInput?: ByteInput;
+  upstreamInput?: ByteInput;
   hooks: readonly SessionHooks[];
   stats: SessionStats;
   log: Logger;
@@ -87,6 +91,8 @@ export class Relay {
   private readonly upstream: Duplex;
   private readonly clientReader: FrameReader;
   private readonly upReader: FrameReader;
+  private readonly clientInput: ByteInput;
+  private readonly upInput: ByteInput;
   private readonly toUpstream = new ForwardRun();
   private readonly toClient = new ForwardRun();
   private readonly stats: SessionStats;
@@ -139,6 +145,8 @@ export class Relay {
     this.upstream = opts.upstream;
     this.clientReader = opts.clientReader;
     this.upReader = opts.upstreamReader;
+    this.clientInput = opts.clientInput ?? new StreamInput(opts.client);
+    this.upInput = opts.upstreamInput ?? new StreamInput(opts.upstream);
     this.stats = opts.stats;
     this.log = opts.log;
     const hooks = opts.hooks;
@@ -163,8 +171,8 @@ export class Relay {
   }
 
   start(): void {
-    this.client.on('data', this.onClientData);
-    this.upstream.on('data', this.onUpstreamData);
+    this.clientInput.attach(this.onClientData);
+    this.upInput.attach(this.onUpstreamData);
     this.client.on('drain', this.onClientDrain);
     this.upstream.on('drain', this.onUpstreamDrain);
     // Frames the client pipelined behind its password, or the server behind ReadyForQuery.
@@ -201,13 +209,20 @@ export class Relay {
       }
       this.stats.statements += walker.counted;
       walker.counted = 0;
-      if (!this.upstream.write(chunk) && !this.upstreamFull && this.upstream.writableLength >= PAUSE_AT) {
-        this.upstreamFull = true;
-        this.client.pause();
+      const up = this.upstream;
+      up.write(chunk);
+      // Written through to the kernel: the read buffer is free again; else the write holds it.
+      if (up.writableLength === 0) this.clientInput.release();
+      else {
+        this.clientInput.pin();
+        if (!this.upstreamFull && up.writableLength >= PAUSE_AT) {
+          this.upstreamFull = true;
+          this.client.pause();
+        }
       }
       return;
     }
-    this.clientReader.push(chunk);
+    this.clientReader.push(this.clientInput.keep(chunk));
     if (!this.holding) this.pumpClient();
   };
 
@@ -418,7 +433,7 @@ export class Relay {
       if (k === chunk.length || k < 0) return;
       chunk = chunk.subarray(k);
     }
-    this.upReader.push(chunk);
+    this.upReader.push(this.upInput.keep(chunk));
     this.pumpUpstream();
   };
 
@@ -444,12 +459,18 @@ export class Relay {
       this.protocolError(err, 'upstream');
       return -1;
     }
-    const ok = this.out(pos === chunk.length ? chunk : chunk.subarray(0, pos));
-    if (this.deferred.length && this.upWalker.atBoundary) this.flushDeferred();
-    if (!ok && !this.clientFull && this.client.writableLength >= PAUSE_AT) {
-      this.clientFull = true;
-      this.upstream.pause();
+    this.out(pos === chunk.length ? chunk : chunk.subarray(0, pos));
+    const client = this.client;
+    // Written through to the kernel: the read buffer is free again; else the write holds it.
+    if (client.writableLength === 0) this.upInput.release();
+    else {
+      this.upInput.pin();
+      if (!this.clientFull && client.writableLength >= PAUSE_AT) {
+        this.clientFull = true;
+        this.upstream.pause();
+      }
     }
+    if (this.deferred.length && this.upWalker.atBoundary) this.flushDeferred();
     return pos;
   }
 
@@ -714,7 +735,7 @@ export class Relay {
 
   stop(): void {
     this.ended = true;
-    this.client.off('data', this.onClientData);
-    this.upstream.off('data', this.onUpstreamData);
+    this.clientInput.attach(null);
+    this.upInput.attach(null);
   }
 }

@@ -26,6 +26,7 @@ import type { Logger } from '../logger';
 import type { CancelRegistry } from './cancel-registry';
 import { isBadStartupLength, PgSessionError, PgState, toSessionError } from './errors';
 import { FrameSource, newReader, PeerClosedError } from './frame-source';
+import { type ByteInput, StreamInput } from './socket-input';
 import type { SessionHooks, SessionHooksFactory, SessionInfo, SessionStats } from './hooks';
 import { Relay } from './relay';
 import { upstreamParameters } from './startup-params';
@@ -47,6 +48,7 @@ export interface SessionDeps {
 export class PgSession {
   readonly id = randomUUID();
   private client: Duplex;
+  private clientInput: ByteInput | null = null;
   private readonly raw: net.Socket;
   private log: Logger;
   private upstream: UpstreamSession | null = null;
@@ -86,7 +88,8 @@ export class PgSession {
   private async connect(): Promise<void> {
     const { config } = this.deps.ctx;
     const reader = newReader(true, config.postgres.maxMessageBytes);
-    let src = new FrameSource(this.client, reader);
+    this.clientInput = new StreamInput(this.client);
+    let src = new FrameSource(this.clientInput, reader);
     let secure = false;
     let startup: StartupMessage;
     for (;;) {
@@ -107,6 +110,7 @@ export class PgSession {
       // SSLRequest: plaintext buffered past it would be trusted as if encrypted (CVE-2021-23214).
       if (reader.buffered > 0) throw new PgSessionError(PgState.ProtocolViolation, 'airlock: unencrypted data after SSL request');
       src.detach();
+      this.clientInput.close();
       this.raw.write(Buffer.from([SSL_ACCEPT]));
       const tlsSocket = new tls.TLSSocket(this.raw, { isServer: true, secureContext: this.deps.secureContext });
       tlsSocket.on('error', (err: NodeJS.ErrnoException) => this.end(`client TLS error: ${err.code ?? err.message}`));
@@ -116,8 +120,9 @@ export class PgSession {
         tlsSocket.once('close', () => reject(new Error('client closed during TLS handshake')));
       });
       this.client = tlsSocket;
+      this.clientInput = new StreamInput(tlsSocket);
       secure = true;
-      src = new FrameSource(tlsSocket, reader);
+      src = new FrameSource(this.clientInput, reader);
     }
     const p = startup.parameters;
     const database = p.database ?? p.user;
@@ -181,8 +186,10 @@ export class PgSession {
     this.relay = new Relay({
       client: this.client,
       clientReader: reader,
+      clientInput: this.clientInput!,
       upstream: up.socket,
       upstreamReader: up.reader,
+      upstreamInput: up.input,
       hooks: this.hooks,
       stats: this.stats,
       log: this.log,

@@ -22,6 +22,7 @@ import {
 import type { UpstreamCredential } from '../policy/policy-index';
 import { PgSessionError, PgState } from './errors';
 import { FrameSource, newReader } from './frame-source';
+import { type ByteInput, connectReusable, StreamInput } from './socket-input';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -32,6 +33,8 @@ export interface UpstreamTarget {
 
 export interface UpstreamSession {
   socket: Duplex;
+  /** Where the socket's bytes come in (the relay takes it over). */
+  input: ByteInput;
   reader: FrameReader;
   /** ParameterStatus and NoticeResponse frames of the login, in order, to replay to the client. */
   startupFrames: Buffer[];
@@ -46,10 +49,13 @@ const unreachable = (conn: SnapshotConnection, why: string) =>
   new PgSessionError(PgState.ConnectionFailure, `airlock: connection "${conn.name}" is unreachable (${conn.host}:${conn.port}): ${why}`);
 
 /** Opens TCP (and TLS when the connection's mode asks for it) to the target. */
-export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ socket: Duplex; reader: FrameReader; tls: boolean; raw: net.Socket }> {
+export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ socket: Duplex; input: ByteInput; reader: FrameReader; tls: boolean; raw: net.Socket }> {
   const conn = target.connection;
+  const mode = conn.tls.mode;
+  // Without TLS the socket is read into a reused buffer (socket-input.ts); TLS reads come as 'data'.
+  const reusable = mode === 'disable' ? connectReusable({ host: conn.host, port: conn.port }) : null;
   const raw = await new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect({ host: conn.host, port: conn.port });
+    const s = reusable?.socket ?? net.connect({ host: conn.host, port: conn.port });
     const timer = setTimeout(() => (s.destroy(), reject(unreachable(conn, 'connect timeout'))), CONNECT_TIMEOUT_MS);
     s.once('connect', () => (clearTimeout(timer), s.off('error', onErr), resolve(s)));
     const onErr = (err: NodeJS.ErrnoException) => (clearTimeout(timer), reject(unreachable(conn, err.code ?? err.message)));
@@ -58,10 +64,10 @@ export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ sock
   raw.setNoDelay(true);
   raw.setKeepAlive(true, 60_000);
   const reader = newReader(false, target.maxMessageBytes);
-  const mode = conn.tls.mode;
-  if (mode === 'disable') return { socket: raw, reader, tls: false, raw };
+  if (reusable !== null) return { socket: raw, input: reusable.input, reader, tls: false, raw };
   raw.write(buildSSLRequest());
-  const src = new FrameSource(raw, reader);
+  const rawInput = new StreamInput(raw);
+  const src = new FrameSource(rawInput, reader);
   let answer: number;
   try {
     answer = await src.byte();
@@ -72,7 +78,7 @@ export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ sock
     src.detach();
   }
   if (answer !== SSL_ACCEPT) {
-    if (mode === 'prefer' && answer === 0x4e) return { socket: raw, reader, tls: false, raw };
+    if (mode === 'prefer' && answer === 0x4e) return { socket: raw, input: rawInput, reader, tls: false, raw };
     raw.destroy();
     throw unreachable(conn, `server does not support TLS (tls mode ${mode})`);
   }
@@ -80,6 +86,7 @@ export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ sock
     raw.destroy();
     throw unreachable(conn, 'unencrypted bytes after the TLS answer');
   }
+  rawInput.close();
   const verify = mode === 'verify-ca' || mode === 'verify-full';
   const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
     const s = tls.connect({
@@ -95,7 +102,7 @@ export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ sock
   });
   // Errors of the wrapped socket surface on the TLS socket; keep the raw one from throwing.
   raw.on('error', () => undefined);
-  return { socket: secure, reader, tls: true, raw };
+  return { socket: secure, input: new StreamInput(secure), reader, tls: true, raw };
 }
 
 /**
@@ -104,10 +111,10 @@ export async function openUpstreamSocket(target: UpstreamTarget): Promise<{ sock
  */
 export async function connectUpstream(target: UpstreamTarget, credential: UpstreamCredential, params: Record<string, string>): Promise<UpstreamSession> {
   const conn = target.connection;
-  const { socket, reader, tls: isTls } = await openUpstreamSocket(target);
+  const { socket, input, reader, tls: isTls } = await openUpstreamSocket(target);
   const user = credential.username ?? '';
   const password = credential.secret.password ?? '';
-  const src = new FrameSource(socket, reader);
+  const src = new FrameSource(input, reader);
   const startupFrames: Buffer[] = [];
   let backendKey: UpstreamSession['backendKey'] = null;
   let scram: ScramClient | null = null;
@@ -164,7 +171,7 @@ export async function connectUpstream(target: UpstreamTarget, credential: Upstre
         case BackendCode.ReadyForQuery:
           src.detach();
           clearTimeout(timer);
-          return { socket, reader, startupFrames, backendKey, status: f.bytes[5], tls: isTls };
+          return { socket, input, reader, startupFrames, backendKey, status: f.bytes[5], tls: isTls };
         default:
           throw new PgSessionError(PgState.ProtocolViolation, `airlock: connection "${conn.name}" sent unexpected message 0x${f.code.toString(16)} during login`);
       }

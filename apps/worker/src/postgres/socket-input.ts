@@ -1,0 +1,139 @@
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+
+// Where a socket's bytes come in. A Readable stream allocates a new 64 KiB backing store for
+// every read, wraps it in a Buffer and passes it through push()/'data' and a nextTick; for a proxy
+// that forwards most chunks as they are, that is most of its own CPU per message and, for a large
+// result, a gigabyte of garbage per gigabyte relayed. A plain TCP socket can instead read into a
+// buffer of ours (net's `onread`): the relay forwards the bytes and, when the write went straight
+// to the kernel, hands the same buffer back for the next read.
+
+/** Bytes read per system call. */
+const READ_SIZE = 64 * 1024;
+/** A kept read smaller than this is copied out (so the 64 KiB read buffer is not pinned by it). */
+const COPY_BELOW = 16 * 1024;
+
+export interface ByteInput {
+  /**
+   * Where chunks go from now on; null stops delivery. Chunks that arrive while nothing is
+   * attached are held, in order, for the next sink.
+   */
+  attach(sink: ((chunk: Buffer) => void) | null): void;
+  /**
+   * Called by the sink during its callback when it kept no reference to the chunk (e.g. a socket
+   * write that completed synchronously): the next read may reuse the memory, unless pinned.
+   */
+  release(): void;
+  /** Called by the sink during its callback when something still refers to the chunk (a queued write). */
+  pin(): void;
+  /** The chunk as memory the sink may keep (a copy, or the read buffer itself given away). */
+  keep(chunk: Buffer): Buffer;
+  /** Stops listening for good (the socket is handed to TLS). */
+  close(): void;
+  readonly socket: Duplex;
+}
+
+/** A socket read through 'data' events (TLS, or any Duplex): every chunk is the sink's to keep. */
+export class StreamInput implements ByteInput {
+  private sink: ((chunk: Buffer) => void) | null = null;
+  private readonly held: Buffer[] = [];
+
+  constructor(readonly socket: Duplex) {
+    socket.on('data', this.onData);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.sink === null) this.held.push(chunk);
+    else this.sink(chunk);
+  };
+
+  attach(sink: ((chunk: Buffer) => void) | null): void {
+    this.sink = sink;
+    while (this.sink !== null && this.held.length > 0) this.sink(this.held.shift()!);
+  }
+
+  release(): void {}
+
+  pin(): void {}
+
+  close(): void {
+    this.sink = null;
+    this.socket.off('data', this.onData);
+  }
+
+  keep(chunk: Buffer): Buffer {
+    return chunk;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const UNKNOWN = 0;
+const FREE = 1;
+const PINNED = 2;
+
+/**
+ * A plain TCP socket read through `onread` into a reused buffer. The chunk a sink receives is a
+ * view of that buffer, valid during the callback. The sink says what became of it: release()
+ * (kept nothing), pin() (something still refers to it), keep() (memory of its own: a copy when
+ * small, else the buffer itself, pinned). The buffer is reused only when released and never
+ * pinned during that read; saying nothing is safe too: the next read gets a new buffer.
+ */
+export class ReusableInput implements ByteInput {
+  private buf = EMPTY;
+  private state = UNKNOWN;
+  private sink: ((chunk: Buffer) => void) | null = null;
+  private readonly held: Buffer[] = [];
+  socket!: net.Socket;
+
+  /** The `onread` option for net.connect / new net.Socket. */
+  readonly onread = {
+    buffer: (): Buffer => {
+      if (this.state !== FREE) this.buf = Buffer.allocUnsafeSlow(READ_SIZE);
+      this.state = UNKNOWN;
+      return this.buf;
+    },
+    callback: (n: number, buf: Uint8Array): boolean => {
+      const chunk = Buffer.from(buf.buffer, buf.byteOffset, n);
+      this.state = UNKNOWN;
+      if (this.sink === null) this.held.push(this.keep(chunk));
+      else this.sink(chunk);
+      return true;
+    },
+  };
+
+  attach(sink: ((chunk: Buffer) => void) | null): void {
+    this.sink = sink;
+    while (this.sink !== null && this.held.length > 0) this.sink(this.held.shift()!);
+  }
+
+  release(): void {
+    if (this.state === UNKNOWN) this.state = FREE;
+  }
+
+  pin(): void {
+    this.state = PINNED;
+  }
+
+  close(): void {
+    this.sink = null;
+  }
+
+  keep(chunk: Buffer): Buffer {
+    if (chunk.buffer !== this.buf.buffer) return chunk;
+    if (chunk.length < COPY_BELOW) {
+      this.release();
+      return Buffer.from(chunk);
+    }
+    this.pin();
+    return chunk;
+  }
+}
+
+/** Opens a plain TCP connection read through a ReusableInput. */
+export function connectReusable(options: net.TcpNetConnectOpts): { socket: net.Socket; input: ReusableInput } {
+  const input = new ReusableInput();
+  const socket = net.connect({ ...options, onread: input.onread });
+  input.socket = socket;
+  return { socket, input };
+}
+
