@@ -6,6 +6,7 @@ import type { SessionHooksFactory } from './hooks';
 import { LogRecorder, type Recorder } from './recorder';
 import { PgSession } from './session';
 import { sessionCounter } from './session-counter';
+import { adoptReusable } from './socket-input';
 
 export interface PostgresListenerOptions {
   /** Hook sets every session gets, in order, given the listener's recorder; default: the session counter. */
@@ -24,8 +25,12 @@ export function postgresListener(options: PostgresListenerOptions = {}): Listene
     const secureContext = tlsFiles ? tls.createSecureContext({ cert: tlsFiles.cert, key: tlsFiles.key }) : undefined;
     const cancels = new CancelRegistry();
     const sessions = new Set<PgSession>();
-    const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 }, (socket) => {
-      const session = new PgSession({ ctx: { ...ctx, log }, cancels, hooks, secureContext, onClose: (s) => sessions.delete(s) }, socket);
+    // pauseOnConnect: nothing is read before the socket is moved to a reused read buffer.
+    const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000, pauseOnConnect: true }, (accepted) => {
+      const adopted = adoptReusable(accepted);
+      if (adopted === null) accepted.resume();
+      const socket = adopted?.socket ?? accepted;
+      const session = new PgSession({ ctx: { ...ctx, log }, cancels, hooks, secureContext, onClose: (s) => sessions.delete(s) }, socket, adopted?.input ?? null);
       sessions.add(session);
       session.run().catch((err: Error) => log.error({ err: err.message }, 'postgres: session crashed'));
     });

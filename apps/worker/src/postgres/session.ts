@@ -64,6 +64,8 @@ export class PgSession {
   constructor(
     private readonly deps: SessionDeps,
     socket: net.Socket,
+    /** The socket's reused-buffer input, when the listener could set one up. */
+    private readonly rawInput: ByteInput | null = null,
   ) {
     this.raw = socket;
     this.client = socket;
@@ -88,7 +90,7 @@ export class PgSession {
   private async connect(): Promise<void> {
     const { config } = this.deps.ctx;
     const reader = newReader(true, config.postgres.maxMessageBytes);
-    this.clientInput = new StreamInput(this.client);
+    this.clientInput = this.rawInput ?? new StreamInput(this.client);
     let src = new FrameSource(this.clientInput, reader);
     let secure = false;
     let startup: StartupMessage;

@@ -137,3 +137,32 @@ export function connectReusable(options: net.TcpNetConnectOpts): { socket: net.S
   return { socket, input };
 }
 
+
+/**
+ * Moves a connection the server just accepted (created with `pauseOnConnect`, so it has read
+ * nothing) to a socket read through a ReusableInput. net.Server has no `onread` option; this wraps
+ * the accepted handle in a new net.Socket the way net.Server itself does (`handle` option), and
+ * retires the original object without closing the handle. Returns null, leaving the accepted socket
+ * as it is, when the handle is not what this expects (another runtime, a future Node).
+ */
+export function adoptReusable(accepted: net.Socket): { socket: net.Socket; input: ReusableInput } | null {
+  const internal = accepted as unknown as { _handle: unknown; readableFlowing: boolean | null };
+  const handle = internal._handle;
+  if (handle === null || typeof handle !== 'object' || typeof (handle as { readStart?: unknown }).readStart !== 'function' || internal.readableFlowing === true) {
+    return null;
+  }
+  const input = new ReusableInput();
+  let socket: net.Socket;
+  try {
+    socket = new net.Socket({ handle, onread: input.onread, readable: true, writable: true } as net.SocketConstructorOpts);
+  } catch {
+    return null;
+  }
+  input.socket = socket;
+  // The original object no longer owns the handle: destroying it releases the server's count of
+  // it without closing the connection (the new socket closes it).
+  internal._handle = null;
+  accepted.destroy();
+  socket.resume();
+  return { socket, input };
+}
