@@ -210,15 +210,9 @@ export class Relay {
       this.stats.statements += walker.counted;
       walker.counted = 0;
       const up = this.upstream;
-      up.write(chunk);
-      // Written through to the kernel: the read buffer is free again; else the write holds it.
-      if (up.writableLength === 0) this.clientInput.release();
-      else {
-        this.clientInput.pin();
-        if (!this.upstreamFull && up.writableLength >= PAUSE_AT) {
-          this.upstreamFull = true;
-          this.client.pause();
-        }
+      if (!this.clientInput.writeThrough(up, chunk) && !this.upstreamFull && up.writableLength >= PAUSE_AT) {
+        this.upstreamFull = true;
+        this.client.pause();
       }
       return;
     }
@@ -459,16 +453,12 @@ export class Relay {
       this.protocolError(err, 'upstream');
       return -1;
     }
-    this.out(pos === chunk.length ? chunk : chunk.subarray(0, pos));
+    const view = pos === chunk.length ? chunk : chunk.subarray(0, pos);
+    this.stats.bytesOut += view.length;
     const client = this.client;
-    // Written through to the kernel: the read buffer is free again; else the write holds it.
-    if (client.writableLength === 0) this.upInput.release();
-    else {
-      this.upInput.pin();
-      if (!this.clientFull && client.writableLength >= PAUSE_AT) {
-        this.clientFull = true;
-        this.upstream.pause();
-      }
+    if (!this.upInput.writeThrough(client, view) && !this.clientFull && client.writableLength >= PAUSE_AT) {
+      this.clientFull = true;
+      this.upstream.pause();
     }
     if (this.deferred.length && this.upWalker.atBoundary) this.flushDeferred();
     return pos;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptReusable, connectReusable, type ReusableInput } from './socket-input';
 
@@ -94,6 +95,49 @@ describe('ReusableInput (net onread)', () => {
     expect(bigReads.length).toBeGreaterThan(0);
     for (const s of bigReads) expect(s.kept!.buffer).toBe(s.memory);
     expect(seen.slice(2).map((s) => s.kept!.toString()).join('')).toBe(big);
+  });
+
+  it('writeThrough() releases a buffer written straight through, and recycles one a queued write held once it is flushed', async () => {
+    const { input, peer } = await pair();
+    // A destination whose writes complete only when we say so.
+    const callbacks: (() => void)[] = [];
+    let slow = false;
+    const to = new Writable({
+      highWaterMark: 1 << 20,
+      write(_chunk, _enc, cb) {
+        if (slow) callbacks.push(cb);
+        else cb();
+      },
+    });
+    const seen: ArrayBufferLike[] = [];
+    let wake: () => void = () => undefined;
+    input.attach((chunk) => {
+      seen.push(chunk.buffer);
+      input.writeThrough(to, chunk);
+      wake();
+    });
+    const next = async (text: string) => {
+      const n = seen.length;
+      const arrived = new Promise<void>((resolve) => (wake = () => seen.length > n && resolve()));
+      peer.write(text);
+      await arrived;
+    };
+    await next('r1');
+    await next('r2');
+    expect(seen[1]).toBe(seen[0]); // written through: reused
+    slow = true;
+    await next('r3'); // queued first: pinned, new memory next
+    await next('r4'); // queued behind r3: recycled when flushed
+    await next('r5');
+    expect(new Set(seen.slice(2)).size).toBe(3);
+    slow = false;
+    for (const cb of callbacks.splice(0)) cb();
+    // r4's and r5's writes are flushed: their buffers are spare. The buffer for the read after
+    // r6 (whose write is held again) comes from them instead of a new allocation.
+    slow = true;
+    await next('r6');
+    await next('r7');
+    expect([seen[3], seen[4]]).toContain(seen[6]);
   });
 
   it('holds what arrives while no sink is attached, in order, for the next one', async () => {

@@ -12,6 +12,8 @@ import type { Duplex } from 'node:stream';
 const READ_SIZE = 64 * 1024;
 /** A kept read smaller than this is copied out (so the 64 KiB read buffer is not pinned by it). */
 const COPY_BELOW = 16 * 1024;
+/** Read buffers flushed by a queued write and kept for the next reads (1 MiB: the relay's pause point). */
+const SPARE_BUFFERS = 16;
 
 export interface ByteInput {
   /**
@@ -30,6 +32,11 @@ export interface ByteInput {
   keep(chunk: Buffer): Buffer;
   /** Stops listening for good (the socket is handed to TLS). */
   close(): void;
+  /**
+   * Writes (a view of) the chunk being delivered to `to` and accounts for it: released when the
+   * write went straight through, else pinned until it has been flushed. Returns write()'s answer.
+   */
+  writeThrough(to: Duplex, view: Buffer): boolean;
   readonly socket: Duplex;
 }
 
@@ -61,12 +68,16 @@ export class StreamInput implements ByteInput {
     this.socket.off('data', this.onData);
   }
 
+  writeThrough(to: Duplex, view: Buffer): boolean {
+    return to.write(view);
+  }
+
   keep(chunk: Buffer): Buffer {
     return chunk;
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 const UNKNOWN = 0;
 const FREE = 1;
 const PINNED = 2;
@@ -79,8 +90,12 @@ const PINNED = 2;
  * pinned during that read; saying nothing is safe too: the next read gets a new buffer.
  */
 export class ReusableInput implements ByteInput {
-  private buf = EMPTY;
+  private buf: Buffer = EMPTY;
   private state = UNKNOWN;
+  /** Buffers whose queued write has been flushed: free for reads again (instead of garbage). */
+  private readonly spare: Buffer[] = [];
+  /** Memory given away by keep(): never recycled. */
+  private readonly given = new WeakSet<ArrayBufferLike>();
   private sink: ((chunk: Buffer) => void) | null = null;
   private readonly held: Buffer[] = [];
   socket!: net.Socket;
@@ -88,7 +103,7 @@ export class ReusableInput implements ByteInput {
   /** The `onread` option for net.connect / new net.Socket. */
   readonly onread = {
     buffer: (): Buffer => {
-      if (this.state !== FREE) this.buf = Buffer.allocUnsafeSlow(READ_SIZE);
+      if (this.state !== FREE) this.buf = this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
       this.state = UNKNOWN;
       return this.buf;
     },
@@ -125,7 +140,25 @@ export class ReusableInput implements ByteInput {
       return Buffer.from(chunk);
     }
     this.pin();
+    this.given.add(chunk.buffer);
     return chunk;
+  }
+
+  writeThrough(to: Duplex, view: Buffer): boolean {
+    if (to.writableLength > 0) {
+      // Queued behind earlier writes: this read buffer comes back once the write is flushed.
+      this.pin();
+      const buf = this.buf;
+      return to.write(view, () => this.recycle(buf));
+    }
+    const ok = to.write(view);
+    if (to.writableLength === 0) this.release();
+    else this.pin();
+    return ok;
+  }
+
+  private recycle(buf: Buffer): void {
+    if (buf !== this.buf && this.spare.length < SPARE_BUFFERS && !this.given.has(buf.buffer)) this.spare.push(buf);
   }
 }
 
