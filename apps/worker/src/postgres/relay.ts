@@ -218,6 +218,9 @@ export class Relay {
     }
     this.clientReader.push(this.clientInput.keep(chunk));
     if (!this.holding) this.pumpClient();
+    // While a statement is held, what the client sends next waits in the reader, up to a bound.
+    // Reading goes on below it, so a client that disconnects or resets meanwhile is noticed.
+    else if (this.clientReader.buffered >= PAUSE_AT) this.client.pause();
   };
 
   private pumpClient(): void {
@@ -375,7 +378,6 @@ export class Relay {
 
   private hold(code: number, frame: Buffer, decision: Decision & { action: 'hold' }): void {
     this.holding = true;
-    this.client.pause();
     // The frame is a view of a socket chunk; keep our own copy while we wait.
     const bytes = Buffer.from(frame);
     if (decision.notice) this.sendToClient(buildNoticeResponse({ severity: 'NOTICE', severityNonLocalized: 'NOTICE', code: '00000', message: decision.notice }));
