@@ -49,6 +49,12 @@ const listener = ${recording === 'hooks'}
 startWorker(loadWorkerConfig(), [withSqlGuard(listener)]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
 `;
 
+function countLines(text) {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 benchMain(async ({ db, prefix, work, cleanups }) => {
   const { contracts } = builtLibs();
   await createDatabase(db, cleanups);
@@ -63,7 +69,9 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   let consumed = 0;
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   cleanups.push(() => connection.disconnect()); // BullMQ leaves a connection it is given open: the process would not exit.
-  const consumer = new Worker(contracts.JOB_TO_QUEUE[contracts.JobName.RecordEvents], async (job) => void (consumed += job.data.events.length), {
+  // Jobs carry JSON Lines (or, from older workers, an events array): count the events, store nothing.
+  const eventsIn = (data) => (typeof data.lines === 'string' ? countLines(data.lines) : data.events.length);
+  const consumer = new Worker(contracts.JOB_TO_QUEUE[contracts.JobName.RecordEvents], async (job) => void (consumed += eventsIn(job.data)), {
     connection, prefix: keys.queuePrefix(), concurrency: 8, removeOnComplete: { count: 0 },
   });
   cleanups.push(() => consumer.close());

@@ -1,8 +1,9 @@
 // Recording ingestion benchmark: events per second stored by ONE control plane.
 //
 //   npx tsc -b apps/control-plane/tsconfig.build.json   (the bench runs the built control plane)
-//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1]
+//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1] [--form lines|events]
 //
+// --form: the job payload, JSON Lines as the worker sends it (default) or the `events` array.
 // Starts the built control plane on a fresh migrated database and a unique Redis prefix, enqueues
 // N session events as record-events jobs (the worker's batch size, sessions interleaved the way
 // concurrent sessions reach a worker), and times from the first enqueue until every event is
@@ -24,6 +25,7 @@ const SESSIONS = Number(args.sessions ?? 50);
 const BATCH = Number(args.batch ?? 500);
 const CONCURRENCY = Number(args.concurrency ?? 8);
 const REPS = Number(args.reps ?? 1);
+const FORM = args.form ?? 'lines';
 const REDIS_URL = process.env.AIRLOCK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const cpMain = path.join(root, 'apps/control-plane/dist/main.js');
@@ -62,7 +64,9 @@ async function once(rep) {
   await admin(`CREATE DATABASE "${db}"`);
   const { migrate } = await import(pathToFileURL(path.join(root, 'scripts/migrate.mjs')).href);
   await migrate({ databaseUrl: dbUrl(db), quiet: true });
-  const cp = spawn(process.execPath, [cpMain], {
+  // AIRLOCK_BENCH_PROFILE=<dir>: a CPU profile of the control plane, written when it exits.
+  const nodeArgs = process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.AIRLOCK_BENCH_PROFILE)] : [];
+  const cp = spawn(process.execPath, [...nodeArgs, cpMain], {
     env: { ...process.env, DATABASE_URL: dbUrl(db), REDIS_URL, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_DEV_MODE: '1', AIRLOCK_HTTP_PORT: '0', AIRLOCK_RECORDING_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -81,7 +85,9 @@ async function once(rep) {
     const all = events(sessionIds, perSession);
     const jobs = [];
     for (let i = 0; i < all.length; i += BATCH) {
-      jobs.push({ name: JobName.RecordEvents, data: { schemaVersion: 1, workerId: 'bench', events: all.slice(i, i + BATCH) }, opts: { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 86400 } } });
+      const batch = all.slice(i, i + BATCH);
+      const data = FORM === 'events' ? { schemaVersion: 1, workerId: 'bench', events: batch } : { schemaVersion: 1, workerId: 'bench', lines: batch.map((e) => `${JSON.stringify(e)}\n`).join('') };
+      jobs.push({ name: JobName.RecordEvents, data, opts: { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 86400 } } });
     }
     const t0 = performance.now();
     for (let i = 0; i < jobs.length; i += 100) await queue.addBulk(jobs.slice(i, i + 100));
@@ -114,4 +120,4 @@ for (let rep = 1; rep <= REPS; rep++) {
   process.stdout.write(`rep ${rep}: ${r.events} events in ${r.jobs} jobs, enqueued in ${r.enqueueMs.toFixed(0)} ms, all stored+chained+anchored in ${r.totalMs.toFixed(0)} ms: ${Math.round(r.perSecond)} events/s\n`);
 }
 const median = results.map((r) => r.perSecond).sort((a, b) => a - b)[Math.floor(results.length / 2)];
-process.stdout.write(`recording ingestion, one control plane (concurrency ${CONCURRENCY}, ${SESSIONS} sessions, ${BATCH} events/job): median ${Math.round(median)} events/s\n`);
+process.stdout.write(`recording ingestion, one control plane (concurrency ${CONCURRENCY}, ${SESSIONS} sessions, ${BATCH} events/job as ${FORM}): median ${Math.round(median)} events/s\n`);

@@ -14,6 +14,35 @@ describe('canonicalJson', () => {
   it('writes dates as ISO strings and non-finite numbers as null', () => {
     expect(canonicalJson({ at: new Date(0), n: Number.NaN })).toBe('{"at":"1970-01-01T00:00:00.000Z","n":null}');
   });
+
+  it('writes exactly what the first (entries/sort/map/join) version wrote, so stored chains keep verifying', () => {
+    // The version every chain stored so far was hashed with.
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') {
+        if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+        return JSON.stringify(value ?? null);
+      }
+      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      if (Array.isArray(value)) return `[${value.map((v) => reference(v === undefined ? null : v)).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const keys = ['a', 'B', 'é', 'z', '10', '2', 'sql', 'ä', '\u0000', 'seq', 'émoji😀', ''];
+    const gen = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.35) return [null, undefined, true, false, 0, -0, 1.5, -2e21, Number.NaN, Infinity, 'x', 'quote"\\\n', '😀é', new Date(86_400_000)][Math.floor(rand() * 14)];
+      if (r < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => gen(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 6) }, () => [keys[Math.floor(rand() * keys.length)]!, gen(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = gen(0);
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
 });
 
 describe('hash chain', () => {

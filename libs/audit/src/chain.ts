@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical';
 
 /** prevHash of the first link of every chain (a session's and the global audit chain). */
@@ -11,7 +11,8 @@ export interface ChainEvent {
 
 /** hash = sha256 hex over prevHash followed by the event's canonical JSON. */
 export function hashEvent(prevHash: string, event: unknown): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(event)).digest('hex');
+  // One-shot hash: the same digest as createHash().update(prevHash).update(json), without the Hash object.
+  return hash('sha256', prevHash + canonicalJson(event), 'hex');
 }
 
 /** A stored link: the event as recorded plus the hashes stored beside it. */

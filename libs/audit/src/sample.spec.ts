@@ -18,6 +18,15 @@ describe('SampleCollector', () => {
     expect(new SampleCollector(['n'], 4).add([null])).toBe(false);
   });
 
+  it('reserves a known size with fits() and keeps the row given to take()', () => {
+    const s = new SampleCollector(['id'], 10);
+    expect(s.fits(6)).toBe(true);
+    s.take(['123456']);
+    expect(s.fits(4)).toBe(false); // 2 + 6 + 4 > 10: closed from now on
+    expect(s.fits(1)).toBe(false);
+    expect(s.result()).toEqual({ columns: ['id'], rows: [['123456']] });
+  });
+
   it('records nothing with a zero budget', () => {
     expect(new SampleCollector(['a'], 0).result()).toBeNull();
   });

@@ -25,16 +25,30 @@ export class SampleCollector {
 
   /** Offers one masked row; returns false once the budget is spent (callers may stop offering). */
   add(row: ReadonlyArray<string | null>): boolean {
-    if (this.full) return false;
     let size = 0;
     for (const v of row) size += v === null ? 4 : Buffer.byteLength(v);
+    if (!this.fits(size)) return false;
+    this.rows.push([...row]);
+    return true;
+  }
+
+  /**
+   * For callers that know a row's size before decoding it (a text cell's wire length is its UTF-8
+   * size): reserves `size` bytes; when it returns true, pass the decoded row to `take`.
+   */
+  fits(size: number): boolean {
+    if (this.full) return false;
     if (this.used + size > this.maxBytes) {
       this.full = true;
       return false;
     }
     this.used += size;
-    this.rows.push([...row]);
     return true;
+  }
+
+  /** Keeps a row whose size `fits` accepted; the sample owns the array from now on. */
+  take(row: Array<string | null>): void {
+    this.rows.push(row);
   }
 
   result(): ResultSample | null {

@@ -68,3 +68,12 @@ export type SessionEventKind = SessionEvent['kind'];
 /** One BullMQ job carries a batch of events (of one or more sessions). */
 export const RecordEventsJob = z.object({ schemaVersion: z.literal(1), workerId: z.string(), events: z.array(SessionEvent).min(1) });
 export type RecordEventsJob = z.infer<typeof RecordEventsJob>;
+
+/**
+ * The same batch as JSON Lines: one SessionEvent's JSON per line, each line ending in "\n" (the
+ * bytes of the worker's spool segment). A worker serialises each event once, for its spool and its
+ * queue alike; the control plane validates every line against SessionEvent as it would `events`.
+ * Control planes accept both forms, so workers that send `events` keep working.
+ */
+export const RecordEventLinesJob = z.object({ schemaVersion: z.literal(1), workerId: z.string(), lines: z.string().min(1) });
+export type RecordEventLinesJob = z.infer<typeof RecordEventLinesJob>;

@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { type SessionEvent } from '@airlock/contracts';
 import { auditEntryHash, chainEvents, GENESIS_HASH, sessionAnchor, sessionsPurged, type AuditChainFields } from '@airlock/audit';
+import { Pool, type PoolClient } from 'pg';
 import { type Prisma } from '../generated/prisma/client';
 import { AUDIT_CHAIN_LOCK } from '../audit/audit.repository';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PrismaService } from '../prisma/prisma.service';
+import { isoTime } from './recording.decode';
 
 type Tx = Prisma.TransactionClient;
 
@@ -11,16 +14,12 @@ type Tx = Prisma.TransactionClient;
 const SESSION_LOCK_SPACE = 727_302;
 const RETENTION_LOCK = 727_303;
 
-interface SessionUpdate {
-  id: string;
-  lastSeq: number;
-  lastHash: string;
-  statements: number;
-  blocked: number;
-  endedAt: string | null;
-  endReason: string | null;
-  bytesIn: string | null;
-  bytesOut: string | null;
+/** An event as ingested: the value that is hashed, and its JSON as stored (the same value). */
+export interface IngestEvent {
+  event: SessionEvent;
+  json: string;
+  /** `event.at` as an ISO timestamp (UTC), for the `at` column. */
+  at: string;
 }
 
 export interface IngestResult {
@@ -34,135 +33,264 @@ export interface IngestResult {
   anchored: boolean;
 }
 
+/** Per job of a group: its duplicates, and the sessions whose result it reports (the last job of the group that touched each). */
+export interface JobIngestResult {
+  duplicates: number;
+  sessions: Map<string, IngestResult>;
+}
+
+interface Parked {
+  seq: number;
+  event: SessionEvent;
+  json: string;
+}
+
+/** Columns of the rows one group writes, as parallel arrays (one unnest() per column, one round trip per table). */
+class Rows {
+  readonly park = { sessionId: [] as string[], seq: [] as number[], payload: [] as string[] };
+  readonly sessions = {
+    id: [] as string[], identityName: [] as string[], identityKind: [] as string[], tokenKind: [] as string[], connectionName: [] as string[], connectionKind: [] as string[],
+    profile: [] as string[], workerId: [] as string[], clientAddress: [] as (string | null)[], startedAt: [] as string[],
+  };
+  readonly events = { sessionId: [] as string[], seq: [] as number[], kind: [] as string[], at: [] as string[], payload: [] as string[], prevHash: [] as string[], hash: [] as string[] };
+  readonly release = { sessionId: [] as string[], upTo: [] as number[] };
+  readonly updates = {
+    id: [] as string[], lastSeq: [] as number[], lastHash: [] as string[], statements: [] as number[], blocked: [] as number[], endedAt: [] as (string | null)[],
+    endReason: [] as (string | null)[], bytesIn: [] as (string | null)[], bytesOut: [] as (string | null)[],
+  };
+  readonly anchors: Array<Omit<AuditChainFields, 'at'>> = [];
+}
+
 @Injectable()
-export class RecordingRepository {
-  constructor(private readonly prisma: PrismaService) {}
+export class RecordingRepository implements OnModuleDestroy {
+  /**
+   * Ingestion talks to Postgres through node-postgres directly: through Prisma, each statement of
+   * a job went through the query compiler with its whole JSON parameter (a fifth of the control
+   * plane's CPU at full ingest), and the multi-row statements here are plain SQL anyway.
+   */
+  private pool: Pool | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'databaseUrl'>,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
 
   /**
-   * Stores the events of one job idempotently and in order, in one
-   * transaction. Per session, under its advisory lock: events at or below
-   * lastSeq are duplicates; the run that continues lastSeq (from this batch and
-   * from earlier pending events) is hash-chained into SessionEvent; anything
-   * beyond a gap is parked in PendingSessionEvent, to be released by whichever
-   * job fills the gap. No job waits for another's events, and session locks are
-   * taken in sorted order, so out-of-order delivery cannot deadlock.
+   * Stores the events of a group of jobs idempotently and in order, in one
+   * transaction, jobs in the order given. Per session, under its advisory lock:
+   * events at or below lastSeq are duplicates; the run that continues lastSeq
+   * (from these jobs and from earlier pending events) is hash-chained into
+   * SessionEvent; anything beyond a gap is parked in PendingSessionEvent, to be
+   * released by whichever job fills the gap. No job waits for another's events,
+   * and session locks are taken in sorted order, so out-of-order delivery cannot
+   * deadlock.
    */
-  async ingest(bySession: ReadonlyMap<string, SessionEvent[]>): Promise<Map<string, IngestResult>> {
+  async ingest(jobs: ReadonlyArray<readonly IngestEvent[]>): Promise<JobIngestResult[]> {
+    // Events by session in job order; which job saw each session last.
+    const bySession = new Map<string, { events: IngestEvent[]; jobs: number[] }>();
+    const lastJob = new Map<string, number>();
+    for (let j = 0; j < jobs.length; j++) {
+      for (const e of jobs[j]!) {
+        const id = e.event.sessionId;
+        let s = bySession.get(id);
+        if (!s) bySession.set(id, (s = { events: [], jobs: [] }));
+        s.events.push(e);
+        s.jobs.push(j);
+        lastJob.set(id, j);
+      }
+    }
     const ids = [...bySession.keys()].sort();
-    return this.prisma.$transaction(
-      async (tx) => {
-        await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(${SESSION_LOCK_SPACE}::int, hashtext(t.id))) FROM (SELECT unnest(${ids}::text[]) AS id ORDER BY 1) t`;
-        const sessions = new Map((await tx.session.findMany({ where: { id: { in: ids } }, select: { id: true, lastSeq: true, lastHash: true } })).map((s) => [s.id, s]));
-        const parkedRows = await tx.pendingSessionEvent.findMany({ where: { sessionId: { in: ids } }, select: { sessionId: true, seq: true, payload: true } });
-        const parkedBySession = new Map<string, Array<{ seq: number; payload: unknown }>>();
-        for (const p of parkedRows) {
-          const list = parkedBySession.get(p.sessionId);
-          if (list) list.push(p);
-          else parkedBySession.set(p.sessionId, [p]);
-        }
+    const out: JobIngestResult[] = jobs.map(() => ({ duplicates: 0, sessions: new Map() }));
 
-        const results = new Map<string, IngestResult>();
-        const toPark: Array<{ sessionId: string; seq: number; payload: SessionEvent }> = [];
-        const newSessions: Prisma.SessionCreateManyInput[] = [];
-        const newEvents: Array<{ sessionId: string; seq: number; kind: string; at: string; payload: SessionEvent; prevHash: string; hash: string }> = [];
-        const releasePending: Array<{ sessionId: string; seq: { lte: number } }> = [];
-        const updates: SessionUpdate[] = [];
-        const anchors: Array<Omit<AuditChainFields, 'at'>> = [];
+    await this.transaction(async (c) => {
+      await c.query('SELECT count(pg_advisory_xact_lock($1::int, hashtext(t.id))) FROM (SELECT unnest($2::text[]) AS id ORDER BY 1) t', [SESSION_LOCK_SPACE, ids]);
+      const sessions = new Map<string, { lastSeq: number; lastHash: string | null }>();
+      for (const r of (await c.query<{ id: string; lastSeq: number; lastHash: string | null }>('SELECT id::text, "lastSeq", "lastHash" FROM "Session" WHERE id = ANY($1::uuid[])', [ids])).rows) sessions.set(r.id, r);
+      const parkedBySession = new Map<string, Parked[]>();
+      const parkedRows = await c.query<{ sessionId: string; seq: number; payload: string }>(
+        'SELECT "sessionId"::text, seq, payload::text AS payload FROM "PendingSessionEvent" WHERE "sessionId" = ANY($1::uuid[]) ORDER BY "sessionId", seq',
+        [ids],
+      );
+      for (const p of parkedRows.rows) {
+        const list = parkedBySession.get(p.sessionId) ?? [];
+        list.push({ seq: p.seq, event: JSON.parse(p.payload) as SessionEvent, json: p.payload });
+        parkedBySession.set(p.sessionId, list);
+      }
 
-        for (const sessionId of ids) {
-          const session = sessions.get(sessionId);
-          const lastSeq = session?.lastSeq ?? -1;
-          const incoming = new Map<number, SessionEvent>();
-          let duplicates = 0;
-          for (const e of bySession.get(sessionId)!) {
-            if (e.seq <= lastSeq || incoming.has(e.seq)) duplicates++;
-            else incoming.set(e.seq, e);
-          }
-          const parked = (parkedBySession.get(sessionId) ?? []).filter((p) => p.seq > lastSeq);
-          const parkedSeqs = new Set(parked.map((p) => p.seq));
-          const available = new Map(incoming);
-          for (const p of parked) if (!available.has(p.seq)) available.set(p.seq, p.payload as SessionEvent);
+      const rows = new Rows();
+      for (const sessionId of ids) {
+        const session = sessions.get(sessionId);
+        const r = this.chainSession(sessionId, session, bySession.get(sessionId)!, parkedBySession.get(sessionId) ?? [], rows, out);
+        out[lastJob.get(sessionId)!]!.sessions.set(sessionId, r);
+      }
+      await this.write(c, rows);
+    });
+    return out;
+  }
 
-          const run: SessionEvent[] = [];
-          if (incoming.size > 0) for (let next = lastSeq + 1; available.has(next); next++) run.push(available.get(next)!);
-          // A chain opens with session.start: it carries what the Session row needs.
-          if (!session && run.length > 0 && run[0]!.kind !== 'session.start') run.length = 0;
-          const runEnd = lastSeq + run.length;
-          const park = [...incoming.values()].filter((e) => e.seq > runEnd && !parkedSeqs.has(e.seq));
-          for (const e of park) toPark.push({ sessionId, seq: e.seq, payload: e });
-          const pending = parked.filter((p) => p.seq > runEnd).length + park.length;
-          if (run.length === 0) {
-            results.set(sessionId, { stored: 0, pending, duplicates, lastSeq, anchored: false });
-            continue;
-          }
+  /** One session's part of a group: counts duplicates into `out`, appends its rows, returns its result. */
+  private chainSession(
+    sessionId: string,
+    session: { lastSeq: number; lastHash: string | null } | undefined,
+    { events, jobs }: { events: IngestEvent[]; jobs: number[] },
+    parkedAll: Parked[],
+    rows: Rows,
+    out: JobIngestResult[],
+  ): IngestResult {
+    const lastSeq = session?.lastSeq ?? -1;
+    const incoming = new Map<number, IngestEvent>();
+    let duplicates = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.event.seq <= lastSeq || incoming.has(e.event.seq)) {
+        duplicates++;
+        out[jobs[i]!]!.duplicates++;
+      } else {
+        incoming.set(e.event.seq, e);
+      }
+    }
+    const parked = parkedAll.filter((p) => p.seq > lastSeq);
+    const parkedSeqs = new Set(parked.map((p) => p.seq));
+    const available = new Map<number, { event: SessionEvent; json: string; at?: string }>(incoming);
+    for (const p of parked) if (!available.has(p.seq)) available.set(p.seq, p);
 
-          const links = chainEvents(session?.lastHash ?? GENESIS_HASH, run);
-          const start = run[0]!;
-          if (!session && start.kind === 'session.start') {
-            newSessions.push({
-              id: sessionId,
-              identityName: start.identity.name,
-              identityKind: start.identity.kind,
-              tokenKind: start.tokenKind,
-              connectionName: start.connection.name,
-              connectionKind: start.connection.kind,
-              profile: start.profile,
-              workerId: start.workerId,
-              clientAddress: start.clientAddress,
-              startedAt: new Date(start.at),
-            });
-          }
-          for (const l of links) newEvents.push({ sessionId, seq: l.event.seq, kind: l.event.kind, at: new Date(l.event.at).toISOString(), payload: l.event, prevHash: l.prevHash, hash: l.hash });
-          if (parked.some((p) => p.seq <= runEnd)) releasePending.push({ sessionId, seq: { lte: runEnd } });
+    const run: Array<{ event: SessionEvent; json: string; at?: string }> = [];
+    if (incoming.size > 0) for (let next = lastSeq + 1; available.has(next); next++) run.push(available.get(next)!);
+    // A chain opens with session.start: it carries what the Session row needs.
+    if (!session && run.length > 0 && run[0]!.event.kind !== 'session.start') run.length = 0;
+    const runEnd = lastSeq + run.length;
+    let park = 0;
+    for (const e of incoming.values()) {
+      if (e.event.seq <= runEnd || parkedSeqs.has(e.event.seq)) continue;
+      rows.park.sessionId.push(sessionId);
+      rows.park.seq.push(e.event.seq);
+      rows.park.payload.push(e.json);
+      park++;
+    }
+    const pending = parked.filter((p) => p.seq > runEnd).length + park;
+    if (run.length === 0) return { stored: 0, pending, duplicates, lastSeq, anchored: false };
 
-          const last = links[links.length - 1]!;
-          const end = run.find((e) => e.kind === 'session.end');
-          const u: SessionUpdate = { id: sessionId, lastSeq: runEnd, lastHash: last.hash, statements: 0, blocked: 0, endedAt: null, endReason: null, bytesIn: null, bytesOut: null };
-          for (const e of run) {
-            if (e.kind !== 'statement') continue;
-            u.statements++;
-            if (e.verdict === 'BLOCK') u.blocked++;
-          }
-          if (end?.kind === 'session.end') {
-            Object.assign(u, { endedAt: new Date(end.at).toISOString(), endReason: end.reason, bytesIn: String(end.bytesIn), bytesOut: String(end.bytesOut) });
-            // Anchored once the whole chain up to the end is stored.
-            anchors.push(sessionAnchor(sessionId, runEnd, last.hash, end.reason));
-          }
-          updates.push(u);
-          results.set(sessionId, { stored: run.length, pending, duplicates, lastSeq: runEnd, anchored: !!end });
-        }
+    const links = chainEvents(session?.lastHash ?? GENESIS_HASH, run.map((r) => r.event));
+    const start = run[0]!.event;
+    if (!session && start.kind === 'session.start') {
+      const s = rows.sessions;
+      s.id.push(sessionId);
+      s.identityName.push(start.identity.name);
+      s.identityKind.push(start.identity.kind);
+      s.tokenKind.push(start.tokenKind);
+      s.connectionName.push(start.connection.name);
+      s.connectionKind.push(start.connection.kind);
+      s.profile.push(start.profile);
+      s.workerId.push(start.workerId);
+      s.clientAddress.push(start.clientAddress);
+      s.startedAt.push(isoTime(start.at));
+    }
+    const ev = rows.events;
+    let statements = 0;
+    let blocked = 0;
+    let end: Extract<SessionEvent, { kind: 'session.end' }> | undefined;
+    for (let i = 0; i < run.length; i++) {
+      const r = run[i]!;
+      const e = r.event;
+      ev.sessionId.push(sessionId);
+      ev.seq.push(e.seq);
+      ev.kind.push(e.kind);
+      ev.at.push(r.at ?? isoTime(e.at));
+      ev.payload.push(r.json);
+      ev.prevHash.push(links[i]!.prevHash);
+      ev.hash.push(links[i]!.hash);
+      if (e.kind === 'statement') {
+        statements++;
+        if (e.verdict === 'BLOCK') blocked++;
+      } else if (e.kind === 'session.end') {
+        end ??= e;
+      }
+    }
+    if (parked.some((p) => p.seq <= runEnd)) {
+      rows.release.sessionId.push(sessionId);
+      rows.release.upTo.push(runEnd);
+    }
+    const lastHash = links[links.length - 1]!.hash;
+    const u = rows.updates;
+    u.id.push(sessionId);
+    u.lastSeq.push(runEnd);
+    u.lastHash.push(lastHash);
+    u.statements.push(statements);
+    u.blocked.push(blocked);
+    u.endedAt.push(end ? isoTime(end.at) : null);
+    u.endReason.push(end ? end.reason : null);
+    u.bytesIn.push(end ? String(end.bytesIn) : null);
+    u.bytesOut.push(end ? String(end.bytesOut) : null);
+    // Anchored once the whole chain up to the end is stored.
+    if (end) rows.anchors.push(sessionAnchor(sessionId, runEnd, lastHash, end.reason));
+    return { stored: run.length, pending, duplicates, lastSeq: runEnd, anchored: !!end };
+  }
 
-        if (toPark.length > 0) {
-          await tx.$executeRaw`
-            INSERT INTO "PendingSessionEvent" ("sessionId", seq, payload)
-            SELECT "sessionId", seq, payload FROM jsonb_to_recordset(${JSON.stringify(toPark)}::jsonb) AS v("sessionId" uuid, seq int, payload jsonb)
-            ON CONFLICT ("sessionId", seq) DO NOTHING`;
-        }
-        if (newSessions.length > 0) await tx.session.createMany({ data: newSessions });
-        if (newEvents.length > 0) {
-          // One jsonb parameter instead of createMany: Prisma's per-row serialization of the payloads cost ~0.25 ms an event.
-          await tx.$executeRaw`
-            INSERT INTO "SessionEvent" ("sessionId", seq, kind, at, payload, "prevHash", hash)
-            SELECT "sessionId", seq, kind, at, payload, "prevHash", hash
-            FROM jsonb_to_recordset(${JSON.stringify(newEvents)}::jsonb) AS v("sessionId" uuid, seq int, kind text, at timestamp(3), payload jsonb, "prevHash" text, hash text)
-            ON CONFLICT ("sessionId", seq) DO NOTHING`;
-        }
-        if (releasePending.length > 0) await tx.pendingSessionEvent.deleteMany({ where: { OR: releasePending } });
-        if (updates.length > 0) {
-          await tx.$executeRaw`
-            UPDATE "Session" s SET
-              "lastSeq" = v."lastSeq", "lastHash" = v."lastHash",
-              statements = s.statements + v.statements, blocked = s.blocked + v.blocked,
-              "endedAt" = coalesce(v."endedAt", s."endedAt"), "endReason" = coalesce(v."endReason", s."endReason"),
-              "bytesIn" = coalesce(v."bytesIn", s."bytesIn"), "bytesOut" = coalesce(v."bytesOut", s."bytesOut")
-            FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS v(id uuid, "lastSeq" int, "lastHash" text, statements int, blocked int, "endedAt" timestamp(3), "endReason" text, "bytesIn" bigint, "bytesOut" bigint)
-            WHERE s.id = v.id`;
-        }
-        if (anchors.length > 0) await this.appendAudit(tx, anchors);
-        return results;
-      },
-      { maxWait: 10_000, timeout: 120_000 },
-    );
+  private async write(c: PoolClient, rows: Rows): Promise<void> {
+    const { park, sessions: s, events: ev, release, updates: u } = rows;
+    if (park.seq.length > 0) {
+      await c.query(
+        `INSERT INTO "PendingSessionEvent" ("sessionId", seq, payload)
+         SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::int[]), jsonb_array_elements($3::jsonb))
+         ON CONFLICT ("sessionId", seq) DO NOTHING`,
+        [park.sessionId, park.seq, jsonArray(park.payload)],
+      );
+    }
+    if (s.id.length > 0) {
+      await c.query(
+        `INSERT INTO "Session" (id, "identityName", "identityKind", "tokenKind", "connectionName", "connectionKind", profile, "workerId", "clientAddress", "startedAt")
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::"IdentityKind"[], $4::text[], $5::text[], $6::"ConnectionKind"[], $7::text[], $8::text[], $9::text[], $10::timestamp(3)[])`,
+        [s.id, s.identityName, s.identityKind, s.tokenKind, s.connectionName, s.connectionKind, s.profile, s.workerId, s.clientAddress, s.startedAt],
+      );
+    }
+    if (ev.seq.length > 0) {
+      // Rows are inserted (and numbered by id) in array order: per session, in seq order.
+      await c.query(
+        `INSERT INTO "SessionEvent" ("sessionId", seq, kind, at, payload, "prevHash", hash)
+         SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::timestamp(3)[]), jsonb_array_elements($5::jsonb), unnest($6::text[]), unnest($7::text[]))
+         ON CONFLICT ("sessionId", seq) DO NOTHING`,
+        [ev.sessionId, ev.seq, ev.kind, ev.at, jsonArray(ev.payload), ev.prevHash, ev.hash],
+      );
+    }
+    if (release.sessionId.length > 0) {
+      await c.query('DELETE FROM "PendingSessionEvent" p USING unnest($1::uuid[], $2::int[]) AS v(id, "upTo") WHERE p."sessionId" = v.id AND p.seq <= v."upTo"', [release.sessionId, release.upTo]);
+    }
+    if (u.id.length > 0) {
+      await c.query(
+        `UPDATE "Session" s SET
+           "lastSeq" = v."lastSeq", "lastHash" = v."lastHash",
+           statements = s.statements + v.statements, blocked = s.blocked + v.blocked,
+           "endedAt" = coalesce(v."endedAt", s."endedAt"), "endReason" = coalesce(v."endReason", s."endReason"),
+           "bytesIn" = coalesce(v."bytesIn", s."bytesIn"), "bytesOut" = coalesce(v."bytesOut", s."bytesOut")
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::timestamp(3)[], $7::text[], $8::bigint[], $9::bigint[])
+           AS v(id, "lastSeq", "lastHash", statements, blocked, "endedAt", "endReason", "bytesIn", "bytesOut")
+         WHERE s.id = v.id`,
+        [u.id, u.lastSeq, u.lastHash, u.statements, u.blocked, u.endedAt, u.endReason, u.bytesIn, u.bytesOut],
+      );
+    }
+    if (rows.anchors.length > 0) await this.appendAuditRaw(c, rows.anchors);
+  }
+
+  private async transaction(fn: (c: PoolClient) => Promise<void>): Promise<void> {
+    this.pool ??= new Pool({ connectionString: this.config.databaseUrl, max: 2 });
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      await fn(c);
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      c.release(broken);
+    }
   }
 
   /**
@@ -197,4 +325,37 @@ export class RecordingRepository {
       prevHash = hash;
     }
   }
+
+  /** appendAudit inside an ingest transaction: the same chain and lock, one INSERT for all entries. */
+  private async appendAuditRaw(c: PoolClient, entries: Array<Omit<AuditChainFields, 'at'>>): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_CHAIN_LOCK]);
+    const prev = await c.query<{ hash: string }>('SELECT hash FROM "AuditLogEntry" ORDER BY id DESC LIMIT 1');
+    let prevHash = prev.rows[0]?.hash ?? GENESIS_HASH;
+    const cols = { at: [] as string[], actorName: [] as string[], actorKind: [] as string[], action: [] as string[], target: [] as (string | null)[], details: [] as string[], clientAddress: [] as (string | null)[], prevHash: [] as string[], hash: [] as string[] };
+    for (const fields of entries) {
+      // Postgres keeps milliseconds, as does Date: the hashed time is the stored time.
+      const entry: AuditChainFields = { ...fields, at: new Date() };
+      const hash = auditEntryHash(prevHash, entry);
+      cols.at.push(entry.at.toISOString());
+      cols.actorName.push(entry.actorName);
+      cols.actorKind.push(entry.actorKind);
+      cols.action.push(entry.action);
+      cols.target.push(entry.target);
+      cols.details.push(JSON.stringify(entry.details));
+      cols.clientAddress.push(entry.clientAddress);
+      cols.prevHash.push(prevHash);
+      cols.hash.push(hash);
+      prevHash = hash;
+    }
+    await c.query(
+      `INSERT INTO "AuditLogEntry" (at, "actorName", "actorKind", action, target, details, "clientAddress", "prevHash", hash)
+       SELECT * FROM ROWS FROM (unnest($1::timestamp(3)[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]), jsonb_array_elements($6::jsonb), unnest($7::text[]), unnest($8::text[]), unnest($9::text[]))`,
+      [cols.at, cols.actorName, cols.actorKind, cols.action, cols.target, jsonArray(cols.details), cols.clientAddress, cols.prevHash, cols.hash],
+    );
+  }
+}
+
+/** A JSON array of already-serialised values: one jsonb parameter, parsed once by Postgres. */
+function jsonArray(items: readonly string[]): string {
+  return `[${items.join(',')}]`;
 }

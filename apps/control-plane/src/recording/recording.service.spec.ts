@@ -27,16 +27,18 @@ describe('recording ingestion (real Postgres)', () => {
   let prisma: PrismaService;
   let service: RecordingService;
   let retention: RetentionService;
+  let repo: RecordingRepository;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const config = loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_RETENTION_DAYS: '30' });
     prisma = new PrismaService(config);
-    const repo = new RecordingRepository(prisma);
+    repo = new RecordingRepository(prisma, config);
     service = new RecordingService(repo);
     retention = new RetentionService(config, repo);
   });
   afterAll(async () => {
+    await repo?.onModuleDestroy();
     await prisma?.$disconnect();
     await db?.drop();
   });
@@ -94,6 +96,55 @@ describe('recording ingestion (real Postgres)', () => {
 
   it('rejects a payload that breaks the contract', async () => {
     await expect(service.ingest({ schemaVersion: 1, workerId: 'w', events: [{ kind: 'nope' }] })).rejects.toThrow(/^airlock: invalid record-events job/);
+    await expect(service.ingest({ schemaVersion: 1, workerId: 'w', lines: '{"kind":"nope"}\n' })).rejects.toThrow(/^airlock: invalid record-events job/);
+    await expect(service.ingest({ schemaVersion: 1, workerId: 'w', lines: '{"kind":\n' })).rejects.toThrow(/^airlock: invalid record-events job: a line is not JSON/);
+    const bad = sessionEvents(randomUUID(), 1);
+    await expect(service.ingest(job([{ ...bad[0]!, at: 'yesterday' }]))).rejects.toThrow(/"at" is not a time/);
+    await expect(service.ingest(job([{ ...bad[0]!, seq: 2 ** 31 }]))).rejects.toThrow(/seq 2147483648 is out of range/);
+  });
+
+  it('stores JSON Lines jobs (the worker\'s form) like events jobs, and either form twice once', async () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    const lines = (events: SessionEvent[]) => ({ schemaVersion: 1, workerId: 'w1', lines: events.map((e) => `${JSON.stringify(e)}\n`).join('') });
+    expect(await service.ingest(lines(sessionEvents(a, 4)))).toMatchObject({ sessions: 1, stored: 6, duplicates: 0 });
+    expect(await service.ingest(job(sessionEvents(b, 4)))).toMatchObject({ sessions: 1, stored: 6, duplicates: 0 });
+    expect(await service.ingest(job(sessionEvents(a, 4)))).toMatchObject({ stored: 0, duplicates: 6 });
+    expect(await service.ingest(lines(sessionEvents(b, 4)))).toMatchObject({ stored: 0, duplicates: 6 });
+    const [la, lb] = [await stored(a), await stored(b)];
+    // The same events stored, whichever form carried them.
+    expect(la.map((l) => ({ ...l.event, sessionId: b }))).toEqual(lb.map((l) => l.event));
+    for (const links of [la, lb]) expect(verifyChain(links).ok).toBe(true);
+  });
+
+  it('stores jobs that arrive together in one group, in arrival order, without parking', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const all = ids.map((id) => sessionEvents(id, 30));
+    // Interleaved the way a worker with three sessions batches them: each job holds a slice of every session.
+    const jobs = [0, 8, 16, 24].map((from) => job(all.flatMap((events) => events.slice(from, from + 8))));
+    const results = await Promise.all(jobs.map((j) => service.ingest(j)));
+    expect(results.reduce((n, r) => n + r.stored, 0)).toBe(96);
+    expect(results.every((r) => r.pending === 0 && r.duplicates === 0)).toBe(true);
+    for (const id of ids) {
+      const links = await stored(id);
+      expect(links.map((l) => l.event.seq)).toEqual([...Array(32).keys()]);
+      expect(verifyChain(links).ok).toBe(true);
+      const ordered = await prisma.sessionEvent.findMany({ where: { sessionId: id }, orderBy: { id: 'asc' }, select: { seq: true } });
+      expect(ordered.map((r) => r.seq)).toEqual([...Array(32).keys()]);
+    }
+    expect(await prisma.pendingSessionEvent.count({ where: { sessionId: { in: ids } } })).toBe(0);
+  });
+
+  it('fails only the job Postgres refuses when it arrives in a group with others', async () => {
+    const good = randomUUID();
+    const poisoned = randomUUID();
+    // jsonb cannot hold \u0000: the database refuses this event, after validation let it through.
+    const bad = sessionEvents(poisoned, 2).map((e) => (e.kind === 'statement' ? { ...e, sql: 'SELECT \u0000' } : e));
+    const [ok, failed] = await Promise.allSettled([service.ingest(job(sessionEvents(good, 2))), service.ingest(job(bad))]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { stored: 4 } });
+    expect(failed.status).toBe('rejected');
+    expect((await stored(good)).length).toBe(4);
+    expect(await prisma.session.findUnique({ where: { id: poisoned } })).toBeNull();
   });
 
   it('purges sessions past retention and writes an audit entry', async () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { JobName, keySpace, QueueName, type RecordEventsJob, type SessionEvent } from '@airlock/contracts';
+import { JobName, keySpace, QueueName, RecordEventLinesJob, SessionEvent } from '@airlock/contracts';
 import { testRedisPrefix, waitFor } from '@airlock/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -33,7 +33,8 @@ describe('worker recorder (real Redis)', () => {
   };
   const queued = async () => {
     const jobs = (await queue.getJobs(['waiting', 'prioritized', 'delayed'])).sort((a, b) => Number(a.id) - Number(b.id));
-    return jobs.flatMap((j) => (j.data as RecordEventsJob).events);
+    // Each job is a JSON Lines payload whose every line is a valid event.
+    return jobs.flatMap((j) => RecordEventLinesJob.parse(j.data).lines.split('\n').filter(Boolean).map((l) => SessionEvent.parse(JSON.parse(l))));
   };
 
   afterEach(async () => {
@@ -84,5 +85,19 @@ describe('worker recorder (real Redis)', () => {
     expect(readdirSync(path.join(dir, 'spool'))).toEqual([]);
     expect(again.canAcceptSessions()).toBe(true);
     await again.close();
+  });
+
+  it('drops a line torn by a crash mid-write on recovery, and drains the rest of that segment', async () => {
+    const dir = tmp();
+    const id = randomUUID();
+    const whole = [0, 1, 2].map((i) => `${JSON.stringify(statement(id, i))}\n`).join('');
+    mkdirSync(path.join(dir, 'spool'), { recursive: true });
+    writeFileSync(path.join(dir, 'spool', '0000000000000001.jsonl'), whole + JSON.stringify(statement(id, 3)).slice(0, 40));
+    const lines: string[] = [];
+    const rec = createRecorder(context(dir, REDIS_URL, prefix, lines), { flushIntervalMs: 5 });
+    expect(lines.join('')).toMatch(/recording: recovered 3 events from the spool/);
+    await waitFor(async () => (await queued()).length === 3, 'recovered events queued');
+    expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2]);
+    await rec.close();
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { JobName, JOB_TO_QUEUE, keySpace, type RecordEventsJob, type SessionEvent } from '@airlock/contracts';
+import { JobName, JOB_TO_QUEUE, keySpace, type RecordEventLinesJob, type SessionEvent } from '@airlock/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -39,8 +39,8 @@ export const RECORD_JOB_OPTIONS: JobsOptions = { attempts: 20, backoff: { type: 
 
 interface Pending {
   seg: Segment;
-  /** Kept in memory while Redis keeps up; dropped (re-read from disk) when a backlog builds. */
-  events: SessionEvent[] | undefined;
+  /** The segment's JSON Lines, kept in memory while Redis keeps up; dropped (re-read from disk) when a backlog builds. */
+  text: string | undefined;
 }
 
 export interface RecorderContext {
@@ -52,7 +52,13 @@ export interface RecorderContext {
 const MAX_EVENTS_IN_MEMORY = 50_000;
 
 class SpoolingRecorder implements SessionRecorder {
-  private buffer: SessionEvent[] = [];
+  /**
+   * Events since the last flush, already serialised: each event is written to JSON once, on
+   * record(), and these bytes are both the spool segment and the job's `lines`. The event object
+   * dies young, instead of waiting a flush interval in memory.
+   */
+  private buffer = '';
+  private buffered = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly pending: Pending[] = [];
   private inMemory = 0;
@@ -72,7 +78,7 @@ class SpoolingRecorder implements SessionRecorder {
     this.spool = new Spool(path.join(ctx.config.stateDir, 'spool'), ctx.config.recording.spoolFsync);
     const recovered = this.spool.recover();
     const events = recovered.reduce((n, s) => n + s.events, 0);
-    for (const seg of recovered) this.pending.push({ seg, events: undefined });
+    for (const seg of recovered) this.pending.push({ seg, text: undefined });
     this.log.info({ recoveredEvents: events, segments: recovered.length, spoolBytes: this.spool.bytes, dir: this.spool.dir }, `recording: recovered ${events} events from the spool`);
 
     this.connection = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) });
@@ -92,8 +98,8 @@ class SpoolingRecorder implements SessionRecorder {
   private readonly onExit = (): void => this.flush();
 
   record(event: SessionEvent): void {
-    this.buffer.push(event);
-    if (this.buffer.length >= this.opts.maxBatchEvents) this.flush();
+    this.buffer += JSON.stringify(event) + '\n';
+    if (++this.buffered >= this.opts.maxBatchEvents) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.opts.flushIntervalMs);
   }
 
@@ -105,19 +111,21 @@ class SpoolingRecorder implements SessionRecorder {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const events = this.buffer;
-    this.buffer = [];
+    if (this.buffered === 0) return;
+    const text = this.buffer;
+    const events = this.buffered;
+    this.buffer = '';
+    this.buffered = 0;
     let seg: Segment;
     try {
-      seg = this.spool.append(events);
+      seg = this.spool.append(text, events);
     } catch (err) {
       // Disk trouble: keep the batch in memory only; it still goes to Redis.
-      this.log.error({ err: (err as Error).message, events: events.length }, 'recording: spool write failed; batch kept in memory only');
-      seg = { id: -1, file: '', bytes: 0, events: events.length };
+      this.log.error({ err: (err as Error).message, events }, 'recording: spool write failed; batch kept in memory only');
+      seg = { id: -1, file: '', bytes: 0, events };
     }
-    this.pending.push({ seg, events });
-    this.inMemory += events.length;
+    this.pending.push({ seg, text });
+    this.inMemory += events;
     this.kick();
   }
 
@@ -152,9 +160,9 @@ class SpoolingRecorder implements SessionRecorder {
         take.push(p);
         count += p.seg.events;
       }
-      const events: SessionEvent[] = [];
-      for (const p of take) events.push(...(p.events ?? this.spool.read(p.seg)));
-      const job: RecordEventsJob = { schemaVersion: 1, workerId: this.ctx.config.id, events };
+      let lines = '';
+      for (const p of take) lines += p.text ?? this.spool.read(p.seg);
+      const job: RecordEventLinesJob = { schemaVersion: 1, workerId: this.ctx.config.id, lines };
       try {
         await withTimeout(this.queue.add(JobName.RecordEvents, job, RECORD_JOB_OPTIONS), this.opts.addTimeoutMs);
       } catch (err) {
@@ -165,7 +173,7 @@ class SpoolingRecorder implements SessionRecorder {
       }
       for (const p of take) {
         if (p.seg.id >= 0) this.spool.remove(p.seg);
-        if (p.events) this.inMemory -= p.events.length;
+        if (p.text !== undefined) this.inMemory -= p.seg.events;
       }
       this.pending.splice(0, take.length);
     }
@@ -180,9 +188,9 @@ class SpoolingRecorder implements SessionRecorder {
   private releaseMemory(): void {
     if (this.inMemory <= MAX_EVENTS_IN_MEMORY) return;
     for (const p of this.pending) {
-      if (p.events && p.seg.id >= 0) {
-        this.inMemory -= p.events.length;
-        p.events = undefined;
+      if (p.text !== undefined && p.seg.id >= 0) {
+        this.inMemory -= p.seg.events;
+        p.text = undefined;
       }
     }
   }
@@ -191,7 +199,8 @@ class SpoolingRecorder implements SessionRecorder {
 /**
  * The worker's recorder: batches events (every flushIntervalMs or
  * maxBatchEvents), writes each batch to the spool, sends it to the Recording
- * queue and deletes it from the spool once Redis acknowledged the job. Pass it
+ * queue (as a JSON Lines job: the spool segment's bytes) and deletes it from
+ * the spool once Redis acknowledged the job. Pass it
  * to the Postgres listener: `postgresListener({ recorder: createRecorder })`.
  */
 export function createRecorder(ctx: RecorderContext, options: Partial<RecorderOptions> = {}): SessionRecorder {

@@ -47,10 +47,12 @@ export class SessionTrail {
     this.recorder.record({ ...event, sessionId: this.info.sessionId, seq: this.seq++ } as SessionEvent);
   }
 
-  /** Hot path (one event per statement): the caller builds the whole event with `nextSeq()`, no copy. */
-  record(build: (sessionId: string, seq: number) => SessionEvent): void {
+  /** Hot path (one event per statement): the caller's event, handed over (no copy): its sessionId and seq are set here. */
+  record(event: SessionEvent): void {
     if (this.ended) return;
-    this.recorder.record(build(this.info.sessionId, this.seq++));
+    event.sessionId = this.info.sessionId;
+    event.seq = this.seq++;
+    this.recorder.record(event);
   }
 
   onBeforeEnd(fn: () => void): void {

@@ -1,6 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { SessionEvent } from '@airlock/contracts';
 
 /** One spooled batch: a file of one JSON line per event, named by a counter so names sort in write order. */
 export interface Segment {
@@ -19,6 +18,8 @@ const NAME = /^(\d{16})\.jsonl$/;
  * Redis has acknowledged the job, so a worker killed at any moment keeps all
  * but the batch still in memory. One file per batch (not one growing file)
  * makes acknowledgement a single unlink and recovery a directory listing.
+ * A segment holds exactly the JSON Lines its job carries, so draining a
+ * backlog reads files and sends their text without parsing it.
  *
  * A plain write() puts the bytes in the kernel's page cache, which survives the
  * process (SIGKILL, crash, OOM kill); only a host crash can lose them. fsync on
@@ -40,52 +41,63 @@ export class Spool {
     return this.totalBytes;
   }
 
-  /** Segments left by an earlier run, oldest first. Call once, before the first append. */
+  /**
+   * Segments left by an earlier run, oldest first. Call once, before the first append. A line
+   * torn by a crash mid-write is dropped (its batch was never acknowledged to anyone) and the
+   * segment rewritten without it, so every segment drains as it is.
+   */
   recover(): Segment[] {
     const segments: Segment[] = [];
     for (const name of readdirSync(this.dir).sort()) {
+      // A rewrite interrupted before its rename: the segment itself is intact.
+      if (name.endsWith('.jsonl.tmp')) unlinkSync(path.join(this.dir, name));
       const m = NAME.exec(name);
       if (!m) continue;
+      const id = Number(m[1]);
       const file = path.join(this.dir, name);
-      const bytes = statSync(file).size;
-      const events = this.read({ id: Number(m[1]), file, bytes, events: 0 }).length;
-      segments.push({ id: Number(m[1]), file, bytes, events });
+      const text = readFileSync(file, 'utf8');
+      const lines = text.split('\n').filter((l) => l !== '');
+      const whole = lines.filter(isJson);
+      let bytes = Buffer.byteLength(text);
+      if (whole.length !== lines.length || (text !== '' && !text.endsWith('\n'))) {
+        const clean = whole.map((l) => `${l}\n`).join('');
+        bytes = this.rewrite(file, clean);
+      }
+      if (whole.length === 0) {
+        unlinkSync(file);
+        continue;
+      }
+      segments.push({ id, file, bytes, events: whole.length });
       this.totalBytes += bytes;
-      this.nextId = Math.max(this.nextId, Number(m[1]) + 1);
+      this.nextId = Math.max(this.nextId, id + 1);
     }
     return segments;
   }
 
-  append(events: readonly SessionEvent[]): Segment {
+  /** Writes a batch: `text` is `events` JSON lines, each ending in "\n". */
+  append(text: string, events: number): Segment {
     const id = this.nextId++;
     const file = path.join(this.dir, `${String(id).padStart(16, '0')}.jsonl`);
-    let text = '';
-    for (const e of events) text += `${JSON.stringify(e)}\n`;
-    const buf = Buffer.from(text);
+    const bytes = Buffer.byteLength(text);
     const fd = openSync(file, 'wx');
     try {
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off);
+      // The string as is (no Buffer of our own); a short write, unusual for a file, finishes from a Buffer.
+      let off = writeSync(fd, text);
+      if (off < bytes) {
+        const buf = Buffer.from(text);
+        while (off < buf.length) off += writeSync(fd, buf, off);
+      }
       if (this.fsync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    this.totalBytes += buf.length;
-    return { id, file, bytes: buf.length, events: events.length };
+    this.totalBytes += bytes;
+    return { id, file, bytes, events };
   }
 
-  /** The events of a segment. A line torn by a kill mid-write is skipped: its batch was never acknowledged to anyone. */
-  read(seg: Segment): SessionEvent[] {
-    const out: SessionEvent[] = [];
-    for (const line of readFileSync(seg.file, 'utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as SessionEvent);
-      } catch {
-        // torn tail
-      }
-    }
-    return out;
+  /** The JSON Lines of a segment, as written. */
+  read(seg: Segment): string {
+    return readFileSync(seg.file, 'utf8');
   }
 
   remove(seg: Segment): void {
@@ -95,5 +107,26 @@ export class Spool {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     this.totalBytes = Math.max(0, this.totalBytes - seg.bytes);
+  }
+
+  private rewrite(file: string, text: string): number {
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, text, { flag: 'w' });
+    if (this.fsync) {
+      const fd = openSync(tmp, 'r');
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    return Buffer.byteLength(text);
+  }
+}
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_SAMPLE_BYTES, SampleCollector } from '@airlock/audit';
 import type { SessionEvent } from '@airlock/contracts';
-import { maskText } from '@airlock/masking';
+import { createMasker, defaultPolicy, type Masker } from '@airlock/masking';
 import { type Bind, DataRowCells, type ErrorResponse, type FieldDescription } from '@airlock/pg-wire';
 import type { GuardrailDecisionRecord } from '../guardrails';
 import { maskingSession } from '../masking';
 import { ALLOW, type AllowVerdict, type PreparedStatementInfo, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
 import type { Recorder } from '../postgres/recorder';
 import { reviewSession, type ReviewTrailEvent } from '../reviews';
+import { isoTime } from './iso-time';
 import { SessionTrail } from './session-trail';
 
 // Statement events. One entry per client message that runs SQL (a simple Query, an Execute), kept
@@ -26,6 +27,10 @@ export const ENDED_WHILE_HELD = '57014';
 /** A Bind parameter is recorded up to this many characters (then masked). */
 const MAX_PARAM_CHARS = 4096;
 const BINARY_VALUE = '[binary]';
+/** UTF-8 size of BINARY_VALUE, what a binary cell costs the sample budget. */
+const BINARY_VALUE_BYTES = 8;
+/** The masked counts of a statement nothing was masked in (shared: events are serialised, never edited). */
+const NO_MASKED: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
 export interface StatementRecorderOptions {
   /** Byte budget of each statement's masked result sample; 0 = no sample (default DEFAULT_SAMPLE_BYTES). */
@@ -57,8 +62,8 @@ interface Entry extends Verdicts {
   /** Statements (CommandCompletes) expected: the statements of a simple Query, 1 for an Execute. */
   expected: number;
   done: number;
-  /** The current statement's start: wall clock and monotonic. */
-  at: Date;
+  /** The current statement's start: wall clock (ms since the epoch) and monotonic. */
+  atMs: number;
   t0: number;
   rows: number;
   bytes: number;
@@ -88,7 +93,6 @@ class StatementTrail implements SessionHooks {
   /** The last Parse, for an error answering a Parse that no Execute followed. */
   private lastParse: Prepared | null = null;
   private readonly cells = new DataRowCells();
-  private readonly row: (string | null)[] = [];
 
   constructor(
     private readonly trail: SessionTrail,
@@ -193,14 +197,25 @@ class StatementTrail implements SessionHooks {
     entry.rows++;
     entry.bytes += frame.length;
     if (entry.sampling) {
+      // A text cell's wire length is its UTF-8 size: the budget is checked before anything is decoded.
       const cells = this.cells.scan(frame);
-      const row = this.row;
-      row.length = cells.count;
-      for (let i = 0; i < cells.count; i++) {
+      const n = cells.count;
+      let size = 0;
+      for (let i = 0; i < n; i++) {
+        const len = cells.lengths[i];
+        size += len < 0 ? 4 : fields[i]?.format === 1 ? BINARY_VALUE_BYTES : len;
+      }
+      const sample = entry.sample!;
+      if (!sample.fits(size)) {
+        entry.sampling = false;
+        return null;
+      }
+      const row = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) {
         const len = cells.lengths[i];
         row[i] = len < 0 ? null : fields[i]?.format === 1 ? BINARY_VALUE : frame.toString('utf8', cells.offsets[i], cells.offsets[i] + len);
       }
-      entry.sampling = entry.sample!.add(row);
+      sample.take(row);
     }
     return null;
   }
@@ -232,7 +247,7 @@ class StatementTrail implements SessionHooks {
 
   private entry(sql: string, params: (string | null)[] | undefined, v: Verdicts, state: Entry['state'], portal: string | null, expected: number, errorCode: string | null): Entry {
     return {
-      sql, params, state, portal, expected, done: 0, at: new Date(), t0: performance.now(), rows: 0, bytes: 0, sample: null, sampling: false, errorCode,
+      sql, params, state, portal, expected, done: 0, atMs: Date.now(), t0: performance.now(), rows: 0, bytes: 0, sample: null, sampling: false, errorCode,
       verdict: v.verdict, rule: v.rule, fingerprint: v.fingerprint, statementKind: v.statementKind, statementKinds: v.statementKinds, reviewId: v.reviewId, approver: v.approver,
     };
   }
@@ -260,7 +275,7 @@ class StatementTrail implements SessionHooks {
     e.approver ??= last?.approver ?? null;
     e.state = 'running';
     e.expected = Math.max(1, e.statementKinds.length);
-    e.at = new Date();
+    e.atMs = Date.now();
     e.t0 = performance.now();
     this.decision = null;
   }
@@ -291,7 +306,7 @@ class StatementTrail implements SessionHooks {
     entry.bytes = 0;
     entry.sample = null;
     entry.sampling = false;
-    entry.at = new Date();
+    entry.atMs = Date.now();
     entry.t0 = performance.now();
   }
 
@@ -307,7 +322,7 @@ class StatementTrail implements SessionHooks {
       kind: 'statement',
       sessionId: '',
       seq: 0,
-      at: e.at.toISOString(),
+      at: isoTime(e.atMs),
       sql: e.sql,
       params: e.params,
       fingerprint: e.fingerprint,
@@ -320,10 +335,10 @@ class StatementTrail implements SessionHooks {
       rows: e.rows,
       bytes: e.bytes,
       errorCode: e.errorCode,
-      masked: (masked as Record<string, number> | undefined) ?? {},
+      masked: (masked as Record<string, number> | undefined) ?? NO_MASKED,
       sample: e.sample?.result() ?? null,
     };
-    this.trail.record((sessionId, seq) => ((event.sessionId = sessionId), (event.seq = seq), event));
+    this.trail.record(event);
   }
 
   /** The session ends: whatever is still queued is recorded, in order. */
@@ -352,15 +367,22 @@ function verdictsOf(rec: GuardrailDecisionRecord): Verdicts {
   };
 }
 
+/**
+ * The free-text masker of recorded parameters: maskText()'s default policy, one instance kept
+ * here so a parameter costs no fresh counts object (maskText takes and drops them on every call).
+ */
+let paramMasker: Masker | undefined;
+
 /** Bind parameters as recorded: text values masked (free-text detectors), binary ones elided. */
 function maskParams(bind: Bind): (string | null)[] {
+  const masker = (paramMasker ??= createMasker(defaultPolicy()));
   const formats = bind.paramFormats;
   return bind.params.map((p, i) => {
     if (p === null) return null;
     const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0] : (formats[i] ?? 0);
     if (format === 1) return BINARY_VALUE;
     const text = p.toString('utf8', 0, Math.min(p.length, MAX_PARAM_CHARS * 4)).slice(0, MAX_PARAM_CHARS);
-    return maskText(text).text;
+    return masker.maskText(text).text;
   });
 }
 
