@@ -187,7 +187,11 @@ export class Relay {
   sendToClient(bytes: Buffer, endReason?: string): void {
     if (this.upWalker.atBoundary) {
       this.out(bytes);
-      if (endReason !== undefined) this.opts.onEnd(endReason);
+      if (endReason !== undefined) {
+        // What a pump collected so far goes out before the session ends.
+        if (this.batching) this.flushBatch();
+        this.opts.onEnd(endReason);
+      }
       return;
     }
     this.deferred.push(bytes);
@@ -476,8 +480,9 @@ export class Relay {
     const client = this.client;
     const reader = this.upReader;
     const run = this.toClient;
-    let ok = true;
-    client.cork();
+    // Everything this pump sends (runs of untouched frames, rewritten rows, Airlock's own
+    // messages) goes out as one write: a masked result is not a socket write per row.
+    this.batching = true;
     try {
       let f;
       while ((f = reader.next()) !== null) {
@@ -494,29 +499,50 @@ export class Relay {
         if (out === null) continue;
         if (out !== f.bytes) {
           const done = run.take();
-          if (done !== null) ok = this.out(done) && ok;
-          ok = this.out(out) && ok;
+          if (done !== null) this.out(done);
+          this.out(out);
           continue;
         }
         const done = run.append(out);
-        if (done !== null) ok = this.out(done) && ok;
+        if (done !== null) this.out(done);
       }
       const rest = run.take();
-      if (rest !== null) ok = this.out(rest) && ok;
+      if (rest !== null) this.out(rest);
     } catch (err) {
+      this.flushBatch();
       this.protocolError(err, 'upstream');
       return;
-    } finally {
-      client.uncork();
     }
+    const ok = this.flushBatch();
     if (!ok && !this.clientFull && client.writableLength >= PAUSE_AT) {
       this.clientFull = true;
       this.upstream.pause();
     }
   }
 
+  /** While pumping upstream frames, out() collects into `batch` instead of writing. */
+  private batching = false;
+  private readonly batch: Buffer[] = [];
+  private batchBytes = 0;
+
+  /** Ends batching and writes what was collected as one buffer; returns write()'s answer. */
+  private flushBatch(): boolean {
+    this.batching = false;
+    const list = this.batch;
+    if (list.length === 0) return true;
+    const data = list.length === 1 ? list[0] : Buffer.concat(list, this.batchBytes);
+    list.length = 0;
+    this.batchBytes = 0;
+    return this.client.write(data);
+  }
+
   private out(bytes: Buffer): boolean {
     this.stats.bytesOut += bytes.length;
+    if (this.batching) {
+      this.batch.push(bytes);
+      this.batchBytes += bytes.length;
+      return true;
+    }
     return this.client.write(bytes);
   }
 
