@@ -125,6 +125,18 @@ describe('statement recorder', () => {
     expect(e.params![1]).toBeNull();
   });
 
+  it('records a bind parameter holding NUL bytes storably (jsonb has no U+0000), as U+FFFD', () => {
+    const s = session();
+    s.hooks.onParse!('s2', 'SELECT $1::bytea', []);
+    const bind = { type: 'bind', portal: '', statement: 's2', paramFormats: [0], params: [Buffer.from('a\0b\0')], resultFormats: [] } as Bind;
+    s.hooks.onBind!(bind, { name: 's2', sql: 'SELECT $1::bytea', paramTypes: [] });
+    s.hooks.onExecute!('', 0);
+    s.hooks.onCommandComplete!('SELECT 1');
+    const [e] = s.statements();
+    expect(e.params).toEqual(['a\uFFFDb\uFFFD']);
+    expect(JSON.stringify(e)).not.toContain('\\u0000');
+  });
+
   it('records a held statement with its review, approved or rejected', () => {
     const s = session();
     s.rec.onDecision(s.i, decision('DELETE FROM t WHERE id = 1', 'review', { rule: 'STANDARD: writes', statementKind: 'DELETE', statementKinds: ['DELETE'] }));
