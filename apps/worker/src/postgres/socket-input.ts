@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 
 // Where a socket's bytes come in. A Readable stream allocates a new 64 KiB backing store for
 // every read, wraps it in a Buffer and passes it through push()/'data' and a nextTick; for a proxy
@@ -36,7 +36,7 @@ export interface ByteInput {
    * Writes (a view of) the chunk being delivered to `to` and accounts for it: released when the
    * write went straight through, else pinned until it has been flushed. Returns write()'s answer.
    */
-  writeThrough(to: Duplex, view: Buffer): boolean;
+  writeThrough(to: Writable, view: Buffer): boolean;
   readonly socket: Duplex;
 }
 
@@ -68,7 +68,7 @@ export class StreamInput implements ByteInput {
     this.socket.off('data', this.onData);
   }
 
-  writeThrough(to: Duplex, view: Buffer): boolean {
+  writeThrough(to: Writable, view: Buffer): boolean {
     return to.write(view);
   }
 
@@ -144,7 +144,7 @@ export class ReusableInput implements ByteInput {
     return chunk;
   }
 
-  writeThrough(to: Duplex, view: Buffer): boolean {
+  writeThrough(to: Writable, view: Buffer): boolean {
     if (to.writableLength > 0) {
       // Queued behind earlier writes: this read buffer comes back once the write is flushed.
       this.pin();
