@@ -258,13 +258,14 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
       if (cols[i].action === 'skip') continue;
       const len = cells.lengths[i];
       if (len < 0) continue;
-      const r = masker.maskCell(plan, i, frame.subarray(cells.offsets[i], cells.offsets[i] + len));
-      if (!r.changed) continue;
+      const start = cells.offsets[i];
+      const r = masker.maskBytes(plan, i, frame, start, start + len);
+      if (r === undefined) continue;
       if (repl === null) {
         repl = this.repl;
         if (repl.length < cells.count) repl.length = cells.count;
       }
-      repl[i] = nullCards !== null && nullCards[i] ? null : r.value;
+      repl[i] = nullCards !== null && nullCards[i] ? null : r;
     }
     // A row wider than its description cannot be planned: fail closed on the extra cells.
     if (cells.count > cols.length) {
