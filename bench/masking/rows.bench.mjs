@@ -3,7 +3,7 @@
 // MaskingSession.onDataRow, next to what the relay does for every row anyway (frame it and
 // forward it). No sockets, no Postgres: a steady figure to iterate on between proxy runs.
 //
-//   npx tsc -b tsconfig.build.json && node bench/masking/rows.bench.mjs [--rows 200000] [--runs 7]
+//   npx tsc -b tsconfig.build.json && node bench/masking/rows.bench.mjs [--rows 200000] [--runs 7] [--only pii|clean]
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs, require, requireBuilt, root } from '../lib/common.mjs';
@@ -105,7 +105,7 @@ function relayMasking(data, hooks, plan) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const lines = [];
-for (const [name, shape] of Object.entries(SHAPES)) {
+for (const [name, shape] of Object.entries(SHAPES).filter(([n]) => !args.only || n === args.only)) {
   const data = chunks(shape);
   const hooks = session();
   await hooks.onStart();
