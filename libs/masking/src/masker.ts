@@ -9,7 +9,7 @@ import { Core } from './core';
 import { emptyCounts } from './counts';
 import { BudgetExceeded, Detection } from './detect';
 import { binaryIsText, typeClass, type TypeClass } from './pg-types';
-import { F_DIG7, F_LONG, mayFlag, prefilter } from './prefilter';
+import { F_DIG7, F_LONG, mayFlag, prefilter, prefilterBytes } from './prefilter';
 import { compileRules, findRule, type ColumnRef, type CompiledRule } from './rules';
 import { label, render } from './styles';
 import { type CellResult, type ColumnInfo, type EntityType, type MaskCounts, type MaskingPolicy, type MaskStyle, type MaskTextResult, type Span } from './types';
@@ -159,11 +159,27 @@ class Engine implements Masker {
       // The common outcomes, decided on the bytes in place: a text cell with nothing any detector
       // could start on, a number too short to be a card.
       if (col.action === 'scan' || col.action === 'json') {
-        if ((!col.binary || (col.binaryText && col.kind !== 'jsonb')) && !mayFlag(buf, start, end)) return undefined;
+        if (!col.binary || (col.binaryText && col.kind !== 'jsonb')) {
+          if (!mayFlag(buf, start, end)) return undefined;
+          const flags = prefilterBytes(buf, start, end) & this.relevant;
+          if (flags === 0) return undefined;
+          // Only now is the cell read as text, with no view in between.
+          const r = this.textCell(col, buf.toString('utf8', start, end), flags);
+          return r.changed ? r.value : undefined;
+        }
       } else if (col.action === 'numeric' && !col.binary && end - start < 13) return undefined;
     }
     const r = this.mask(col, buf.subarray(start, end), true);
     return r.changed ? r.value : undefined;
+  }
+
+  /** A text-format (or UTF-8 binary) scan/json cell, decoded, with its prefilter flags: what scan does after its decode. */
+  private textCell(col: PlannedColumn, text: string, flags: number): CellResult {
+    try {
+      return this.detect(col, text, text, flags, true);
+    } catch {
+      return this.failClosed(col, text, true);
+    }
   }
 
   /** `textOut`: a changed text cell comes back as its string (the caller writes it as UTF-8), not as a Buffer. */
@@ -220,7 +236,10 @@ class Engine implements Masker {
     const flags = prefilter(body) & this.relevant;
     if (flags === 0) return { value, changed: false };
     // Only now decode: most cells never get here.
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    return this.detect(col, value, typeof body === 'string' ? body : body.toString('utf8'), flags, textOut);
+  }
+
+  private detect(col: PlannedColumn, value: Buffer | string, text: string, flags: number, textOut: boolean): CellResult {
     const tryJson = col.action === 'json' || text[0] === '{' || text[0] === '[';
     const res = this.core.maskString(text, flags, col.hint, tryJson, this.deadline(text), false);
     if (!res.changed) return { value, changed: false };
