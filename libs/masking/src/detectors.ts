@@ -50,7 +50,7 @@ export const detectEmail: Detector = (text, out) => {
     let e = at + 1;
     while (e < text.length && e - at <= 253 && isDomain(text, e)) e++;
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
-    if (s < at && e > at + 1 && validDomain(text.slice(at + 1, e))) {
+    if (s < at && e > at + 1 && validDomain(text, at + 1, e)) {
       push(out, 'EMAIL', s, e);
       at = text.indexOf('@', e);
     } else {
@@ -59,21 +59,81 @@ export const detectEmail: Detector = (text, out) => {
   }
 };
 
-function validDomain(d: string): boolean {
-  const labels = d.split('.');
-  if (labels.length < 2) return false;
-  for (const l of labels) if (l === '' || l[0] === '-' || l[l.length - 1] === '-') return false;
-  const tld = labels[labels.length - 1];
-  return (/^[A-Za-z]{2,24}$/.test(tld) || /^\p{L}{2,24}$/u.test(tld)) && !NOT_TLD.has(tld.toLowerCase());
+/**
+ * text[from, to) is a domain: two or more dot-separated labels, none empty or starting or ending
+ * with '-', the last 2–24 letters and not an image extension (icon@2x.png). One pass, no split:
+ * it runs for every '@' of every cell.
+ */
+function validDomain(text: string, from: number, to: number): boolean {
+  let labelStart = from;
+  let dots = 0;
+  for (let i = from; i <= to; i++) {
+    if (i < to && text.charCodeAt(i) !== 46) continue;
+    if (i === labelStart || text.charCodeAt(labelStart) === 45 || text.charCodeAt(i - 1) === 45) return false;
+    if (i < to) {
+      dots++;
+      labelStart = i + 1;
+    }
+  }
+  if (dots === 0) return false;
+  const len = to - labelStart;
+  let ascii = true;
+  for (let i = labelStart; i < to; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c < 97 || c > 122) ascii = false;
+  }
+  const tld = text.slice(labelStart, to);
+  // 2–24 ASCII letters, or 2–24 Unicode letters (counted in code points, as the regex does).
+  if (ascii ? len < 2 || len > 24 : !TLD_U.test(tld)) return false;
+  // Lower-casing never shortens a string: a TLD over 4 units cannot be one of NOT_TLD.
+  return len > 4 || !NOT_TLD.has(tld.toLowerCase());
+}
+const TLD_U = /^\p{L}{2,24}$/u;
+
+/* ---------------- column and key names as context ---------------- */
+
+const HINT_SSN = 1;
+const HINT_PHONE = 2;
+const HINT_VERSION = 4;
+const HINT_KNOWN = 8;
+let hints = new Map<string, number>();
+
+/**
+ * What a column or JSON key name says, tested once per name rather than once per cell: a result
+ * has a handful of column names and millions of cells.
+ */
+function hintIs(hint: string, what: number): boolean {
+  let h = hints.get(hint);
+  if (h === undefined) {
+    h = HINT_KNOWN;
+    if (SSN_CONTEXT.test(hint.replace(/_/g, ' '))) h |= HINT_SSN;
+    if (PHONE_HINT.test(hint)) h |= HINT_PHONE;
+    if (VERSION_HINT.test(hint)) h |= HINT_VERSION;
+    // JSON keys are data, not schema: keep the memo bounded.
+    if (hints.size >= 4096) hints = new Map();
+    hints.set(hint, h);
+  }
+  return (h & what) !== 0;
 }
 
 /* ---------------- payment cards ---------------- */
 
 const CARD_RE = /(?<![\w])(?:\d[ -]?){12,18}\d(?!\w)/g;
 
-function cardGroupsOk(raw: string): boolean {
+/** The digits of a candidate (itself when it has no separator: the common case costs no allocation). */
+function digitsOf(raw: string): string {
+  let i = 0;
+  while (i < raw.length && isDigit(raw.charCodeAt(i))) i++;
+  return i === raw.length ? raw : raw.replace(/\D/g, '');
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function cardGroupsOk(raw: string, digits: string): boolean {
+  if (digits.length === raw.length) return true;
   const seps = raw.replace(/\d/g, '');
-  if (seps === '') return true;
   if (!/^( +|-+)$/.test(seps)) return false;
   const sizes = raw.split(/[ -]/).map((g) => g.length).join(',');
   // Groups of four, the last one short (a 15-digit Amex or 14-digit Diners written in fours), or Amex/Diners 4-6-5 / 4-6-4.
@@ -85,8 +145,8 @@ export const detectCard: Detector = (text, out, ctx) => {
   CARD_RE.lastIndex = 0;
   for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
     const raw = m[0];
-    const digits = raw.replace(/\D/g, '');
-    if (cardIssuer(digits) && luhn(digits) && cardGroupsOk(raw)) push(out, 'CARD', m.index, m.index + raw.length);
+    const digits = digitsOf(raw);
+    if (cardIssuer(digits) && luhn(digits) && cardGroupsOk(raw, digits)) push(out, 'CARD', m.index, m.index + raw.length);
   }
 };
 
@@ -106,8 +166,9 @@ export const detectSsn: Detector = (text, out, ctx) => {
 
 /** Nine bare digits are an SSN only with a label nearby: otherwise every 9-digit id would be masked. */
 export const detectBareSsn: Detector = (text, out, ctx) => {
-  const hinted = ctx.hint !== undefined && SSN_CONTEXT.test(ctx.hint.replace(/_/g, ' '));
-  if (!hinted && !SSN_CONTEXT.test(text)) return;
+  const hinted = ctx.hint !== undefined && hintIs(ctx.hint, HINT_SSN);
+  // A text of digits only holds no label.
+  if (!hinted && (ctx.digits === text.length || !SSN_CONTEXT.test(text))) return;
   SSN_BARE_RE.lastIndex = 0;
   for (let m = SSN_BARE_RE.exec(text); m !== null; m = SSN_BARE_RE.exec(text)) {
     const before = text.slice(Math.max(0, m.index - 32), m.index);
@@ -168,8 +229,8 @@ function bareOk(d: string): boolean {
 }
 
 export const detectBarePhone: Detector = (text, out, ctx) => {
-  const hinted = ctx.hint !== undefined && PHONE_HINT.test(ctx.hint);
-  if (!hinted && !PHONE_WORD.test(text)) return;
+  const hinted = ctx.hint !== undefined && hintIs(ctx.hint, HINT_PHONE);
+  if (!hinted && (ctx.digits === text.length || !PHONE_WORD.test(text))) return;
   BARE_RE.lastIndex = 0;
   for (let m = BARE_RE.exec(text); m !== null; m = BARE_RE.exec(text)) {
     if (bareOk(m[0]) && (hinted || PHONE_LABEL.test(text.slice(Math.max(0, m.index - 24), m.index)))) push(out, 'PHONE', m.index, m.index + m[0].length);
@@ -193,14 +254,17 @@ export const detectPhone: Detector = (text, out, ctx) => {
   }
   NANP_RE.lastIndex = 0;
   for (let m = NANP_RE.exec(text); m !== null; m = NANP_RE.exec(text)) {
-    const area = m[1].replace(/\D/g, '');
-    if (/^[2-9]\d\d$/.test(area) && /^[2-9]/.test(m[2])) push(out, 'PHONE', m.index, m.index + m[0].length);
+    // Area code and exchange start with 2–9 (the regex already made them three digits each).
+    const area = m[1].charCodeAt(0) === 40 ? m[1].charCodeAt(1) : m[1].charCodeAt(0);
+    if (area >= 50 && area <= 57 && m[2].charCodeAt(0) >= 50) push(out, 'PHONE', m.index, m.index + m[0].length);
   }
   NATL_RE.lastIndex = 0;
   for (let m = NATL_RE.exec(text); m !== null; m = NATL_RE.exec(text)) {
     const raw = m[0];
-    const n = raw.replace(/\D/g, '').length;
-    if (n < 9 || n > 12 || raw.replace(/^\(/, '')[1] === '0' || DATE_LIKE.test(raw)) continue;
+    let n = 0;
+    for (let i = 0; i < raw.length; i++) if (isDigit(raw.charCodeAt(i))) n++;
+    // The digit after the trunk 0 ("(0" or "0" first) may not be another 0.
+    if (n < 9 || n > 12 || raw[raw[0] === '(' ? 2 : 1] === '0' || DATE_LIKE.test(raw)) continue;
     push(out, 'PHONE', m.index, m.index + raw.length);
   }
 };
@@ -234,7 +298,7 @@ const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
 
 export const detectIpv4: Detector = (text, out, ctx) => {
   // A dotted quad in a column or key named like a version or an OID is one (app_version = 2.5.4.8).
-  if (ctx.hint !== undefined && VERSION_HINT.test(ctx.hint)) return;
+  if (ctx.hint !== undefined && hintIs(ctx.hint, HINT_VERSION)) return;
   IPV4_RE.lastIndex = 0;
   for (let m = IPV4_RE.exec(text); m !== null; m = IPV4_RE.exec(text)) {
     if (!ipv4Valid(m[0])) continue;

@@ -9,7 +9,7 @@ import { Core } from './core';
 import { emptyCounts } from './counts';
 import { BudgetExceeded, Detection } from './detect';
 import { binaryIsText, typeClass, type TypeClass } from './pg-types';
-import { F_DIG7, F_LONG, prefilter } from './prefilter';
+import { F_DIG7, F_LONG, mayFlag, prefilter, prefilterBytes } from './prefilter';
 import { compileRules, findRule, type ColumnRef, type CompiledRule } from './rules';
 import { label, render } from './styles';
 import { type CellResult, type ColumnInfo, type EntityType, type MaskCounts, type MaskingPolicy, type MaskStyle, type MaskTextResult, type Span } from './types';
@@ -60,6 +60,12 @@ export interface MaskTextOptions {
 export interface Masker {
   columnPlan(columns: ReadonlyArray<ColumnInfo>): ResultPlan;
   maskCell(plan: ResultPlan, colIndex: number, value: Buffer | string | null): CellResult;
+  /**
+   * maskCell for the non-null cell `buf[start, end)` of a wire message, without a view of it unless
+   * it must be read as text: undefined when the cell stays as is, else its replacement — a string
+   * for the UTF-8 bytes of a text cell, a Buffer, or null for SQL NULL.
+   */
+  maskBytes(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number): Buffer | string | null | undefined;
   maskText(text: string, opts?: MaskTextOptions): MaskTextResult;
   /** Counts since the last call (call it per statement), then resets. Every key is present. */
   takeCounts(): MaskCounts;
@@ -143,31 +149,66 @@ class Engine implements Masker {
     if (value === null) return UNCHANGED_NULL;
     const col = plan.columns[colIndex];
     if (col === undefined || col.action === 'skip') return { value, changed: false };
-    if (value.length > this.maxBytes) return this.failClosed(col, value);
+    return this.mask(col, value, false);
+  }
+
+  maskBytes(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number): Buffer | string | null | undefined {
+    const col = plan.columns[colIndex];
+    if (col === undefined || col.action === 'skip') return undefined;
+    if (end - start <= this.maxBytes) {
+      // The common outcomes, decided on the bytes in place: a text cell with nothing any detector
+      // could start on, a number too short to be a card.
+      if (col.action === 'scan' || col.action === 'json') {
+        if (!col.binary || (col.binaryText && col.kind !== 'jsonb')) {
+          if (!mayFlag(buf, start, end)) return undefined;
+          const flags = prefilterBytes(buf, start, end) & this.relevant;
+          if (flags === 0) return undefined;
+          // Only now is the cell read as text, with no view in between.
+          const r = this.textCell(col, buf.toString('utf8', start, end), flags);
+          return r.changed ? r.value : undefined;
+        }
+      } else if (col.action === 'numeric' && !col.binary && end - start < 13) return undefined;
+    }
+    const r = this.mask(col, buf.subarray(start, end), true);
+    return r.changed ? r.value : undefined;
+  }
+
+  /** A text-format (or UTF-8 binary) scan/json cell, decoded, with its prefilter flags: what scan does after its decode. */
+  private textCell(col: PlannedColumn, text: string, flags: number): CellResult {
+    try {
+      return this.detect(col, text, text, flags, true);
+    } catch {
+      return this.failClosed(col, text, true);
+    }
+  }
+
+  /** `textOut`: a changed text cell comes back as its string (the caller writes it as UTF-8), not as a Buffer. */
+  private mask(col: PlannedColumn, value: Buffer | string, textOut: boolean): CellResult {
+    if (value.length > this.maxBytes) return this.failClosed(col, value, textOut);
     try {
       switch (col.action) {
         case 'full':
         case 'inet':
-          return this.whole(col, value);
+          return this.whole(col, value, textOut);
         case 'numeric':
-          return this.numeric(col, value);
+          return this.numeric(col, value, textOut);
         default:
-          return this.scan(col, value);
+          return this.scan(col, value, textOut);
       }
     } catch {
-      return this.failClosed(col, value);
+      return this.failClosed(col, value, textOut);
     }
   }
 
-  private whole(col: PlannedColumn, value: Buffer | string): CellResult {
+  private whole(col: PlannedColumn, value: Buffer | string, textOut: boolean): CellResult {
     this.core.counts[col.entity]++;
     // A binary cell of a non-text type cannot carry replacement text: NULL is the only honest value.
     if (col.style === 'null' || (col.binary && !col.binaryText)) return NULLED;
     const text = typeof value === 'string' ? value : value.toString('utf8');
-    return this.out(col, value, render(text, col.entity, col.style, this.core.hasher));
+    return this.out(col, value, render(text, col.entity, col.style, this.core.hasher), textOut);
   }
 
-  private numeric(col: PlannedColumn, value: Buffer | string): CellResult {
+  private numeric(col: PlannedColumn, value: Buffer | string, textOut: boolean): CellResult {
     // Fewer bytes than the shortest card number (13 digits; binary int8 is 8 bytes, numeric 8 + 2/4 digits).
     if (!col.binary && value.length < 13) return { value, changed: false };
     let digits: string | null;
@@ -186,21 +227,24 @@ class Engine implements Masker {
     });
     if (!hit) return { value, changed: false };
     if (col.style === 'null' || col.binary) return NULLED;
-    return this.out(col, value, masked);
+    return this.out(col, value, masked, textOut);
   }
 
-  private scan(col: PlannedColumn, value: Buffer | string): CellResult {
+  private scan(col: PlannedColumn, value: Buffer | string, textOut: boolean): CellResult {
     const jsonbBinary = col.binary && col.kind === 'jsonb' && typeof value !== 'string';
     const body = jsonbBinary ? (value as Buffer).subarray(1) : value;
     const flags = prefilter(body) & this.relevant;
     if (flags === 0) return { value, changed: false };
     // Only now decode: most cells never get here.
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    return this.detect(col, value, typeof body === 'string' ? body : body.toString('utf8'), flags, textOut);
+  }
+
+  private detect(col: PlannedColumn, value: Buffer | string, text: string, flags: number, textOut: boolean): CellResult {
     const tryJson = col.action === 'json' || text[0] === '{' || text[0] === '[';
     const res = this.core.maskString(text, flags, col.hint, tryJson, this.deadline(text), false);
     if (!res.changed) return { value, changed: false };
     if (res.nulled || (col.binary && !col.binaryText)) return NULLED;
-    return this.out(col, value, res.text, true);
+    return this.out(col, value, res.text, textOut, true);
   }
 
   /**
@@ -213,18 +257,18 @@ class Engine implements Masker {
   }
 
   /** Same type in as out; whole-cell replacements in json/jsonb columns become JSON strings so clients still parse them. */
-  private out(col: PlannedColumn, original: Buffer | string, text: string, alreadyJson = false): CellResult {
+  private out(col: PlannedColumn, original: Buffer | string, text: string, textOut: boolean, alreadyJson = false): CellResult {
     const isJson = col.kind === 'json' || col.kind === 'jsonb';
     const t = isJson && !alreadyJson ? JSON.stringify(text) : text;
-    if (typeof original === 'string') return { value: t, changed: true };
+    if (typeof original === 'string' || (textOut && !(col.binary && col.kind === 'jsonb'))) return { value: t, changed: true };
     const buf = Buffer.from(t, 'utf8');
     return { value: col.binary && col.kind === 'jsonb' ? Buffer.concat([Buffer.of(1), buf]) : buf, changed: true };
   }
 
-  private failClosed(col: PlannedColumn, value: Buffer | string): CellResult {
+  private failClosed(col: PlannedColumn, value: Buffer | string, textOut: boolean): CellResult {
     this.core.counts.ERROR++;
     if (col.style === 'null' || (col.binary && !col.binaryText)) return NULLED;
-    return this.out(col, value, label('ERROR'));
+    return this.out(col, value, label('ERROR'), textOut);
   }
 
   maskText(text: string, opts: MaskTextOptions = {}): MaskTextResult {

@@ -15,8 +15,16 @@
 import { createHmac } from 'node:crypto';
 import { type CountKey, type EntityType, type MaskStyle } from './types';
 
+const LABELS = new Map<CountKey, string>();
+
+/** `[EMAIL]`, `[MASKED]`: one string per entity, not one per masked value. */
 export function label(entity: CountKey): string {
-  return entity === 'FULL' || entity === 'ERROR' ? '[MASKED]' : `[${entity}]`;
+  let l = LABELS.get(entity);
+  if (l === undefined) {
+    l = entity === 'FULL' || entity === 'ERROR' ? '[MASKED]' : `[${entity}]`;
+    LABELS.set(entity, l);
+  }
+  return l;
 }
 
 function isAlnum(c: number): boolean {

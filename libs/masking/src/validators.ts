@@ -18,9 +18,11 @@ export function luhn(digits: string): boolean {
 /** Issuer prefix ranges with the lengths each network issues. */
 export function cardIssuer(d: string): string | null {
   const len = d.length;
-  const p2 = Number(d.slice(0, 2));
-  const p3 = Number(d.slice(0, 3));
-  const p4 = Number(d.slice(0, 4));
+  if (len < 4) return null;
+  // The leading 2, 3 and 4 digits as numbers (d is digits only), without slicing.
+  const p2 = (d.charCodeAt(0) - 48) * 10 + (d.charCodeAt(1) - 48);
+  const p3 = p2 * 10 + (d.charCodeAt(2) - 48);
+  const p4 = p3 * 10 + (d.charCodeAt(3) - 48);
   if (d[0] === '4' && (len === 13 || len === 16 || len === 19)) return 'visa';
   if (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && len === 16) return 'mastercard';
   if ((p2 === 34 || p2 === 37) && len === 15) return 'amex';

@@ -1,0 +1,137 @@
+// The worker's masking hooks on real DataRow frames, in process: the rows of bench/masking/proxy.mjs
+// ("pii": every row rewritten; "clean": every text cell scanned, nothing to mask) through
+// MaskingSession.onDataRow, next to what the relay does for every row anyway (frame it and
+// forward it). No sockets, no Postgres: a steady figure to iterate on between proxy runs.
+//
+//   npx tsc -b tsconfig.build.json && node bench/masking/rows.bench.mjs [--rows 200000] [--runs 7] [--only pii|clean]
+import { performance } from 'node:perf_hooks';
+import path from 'node:path';
+import { parseArgs, require, requireBuilt, root } from '../lib/common.mjs';
+
+requireBuilt('apps/worker/dist/masking/masking-hooks.js');
+const args = parseArgs();
+const ROWS = Number(args.rows ?? 200_000);
+const RUNS = Number(args.runs ?? 7);
+
+const dist = (p) => require(path.join(root, 'apps/worker/dist', p));
+const { maskingHooks } = dist('masking/masking-hooks.js');
+const { PolicyIndex } = dist('policy/policy-index.js');
+const { snapshotFixture } = dist('policy/snapshot-fixture.js');
+const { CatalogRegistry } = dist('masking/catalog.js');
+const { createLogger } = dist('logger.js');
+const { buildDataRow, FrameReader, ForwardRun } = require('@airlock/pg-wire');
+const { generatePoolKeyPair, seal } = require('@airlock/contracts');
+
+function session() {
+  const pool = generatePoolKeyPair();
+  const snap = snapshotFixture({ pool: 'p', version: 1, poolPublicKey: pool.publicKey, connection: { masking: true, maskingKeySealed: seal(Buffer.alloc(32, 7).toString('base64'), pool.publicKey) } });
+  const index = new PolicyIndex(snap, pool.privateKey);
+  const log = createLogger('silent', {});
+  const hooks = maskingHooks({ policy: () => index, poolPrivateKey: pool.privateKey, catalogs: new CatalogRegistry(log, async () => new Map()), log })({
+    sessionId: 's', connection: snap.connections[0], profile: 'readonly',
+  });
+  return hooks;
+}
+
+const field = (name, typeOid) => ({ name, tableOid: 0, columnAttr: 0, typeOid, typeSize: -1, typeModifier: -1, format: 0 });
+const ts = '2026-11-27 07:52:22.181655+00';
+// The same columns and values as the proxy bench's queries (text format, as Postgres sends them).
+const SHAPES = {
+  pii: {
+    fields: [field('id', 23), field('email', 25), field('phone', 25), field('card', 25), field('notes', 25), field('balance_cents', 20), field('created_at', 1184)],
+    row: (g) => [String(g), `user${g}@example.com`, `+1 (415) 555-${String(g % 10000).padStart(4, '0')}`, '4111111111111111', `called about order ${g}; reply to user${g}@example.com`, String((g * 7919) % 1000000), ts],
+  },
+  clean: {
+    fields: [field('id', 23), field('name', 25), field('notes', 25), field('body', 25), field('balance_cents', 20), field('created_at', 1184)],
+    row: (g) => [String(g), `customer ${g}`, 'status shipped, tracking pending, warehouse B', 'lorem ipsum '.repeat(8), String((g * 7919) % 1000000), ts],
+  },
+};
+
+// Frames in 64 KiB chunks, as a socket delivers them; the relay's FrameReader hands out subarrays.
+function chunks(shape) {
+  const frames = [];
+  for (let g = 1; g <= ROWS; g++) frames.push(buildDataRow(shape.row(g)));
+  const out = [];
+  let cur = [];
+  let size = 0;
+  for (const f of frames) {
+    cur.push(f);
+    size += f.length;
+    if (size >= 65536) {
+      out.push(Buffer.concat(cur));
+      cur = [];
+      size = 0;
+    }
+  }
+  if (cur.length) out.push(Buffer.concat(cur));
+  return { chunks: out, bytes: frames.reduce((a, f) => a + f.length, 0) };
+}
+
+/** What the relay does per row with no hook: frame it, coalesce it into the forwarded run. */
+function relayOnly(data) {
+  const reader = new FrameReader({ startup: false, maxMessageLength: 1 << 30 });
+  const run = new ForwardRun();
+  let n = 0;
+  for (const c of data.chunks) {
+    reader.push(c);
+    let f;
+    while ((f = reader.next()) !== null) if (run.append(f.bytes) !== null) n++;
+    if (run.take() !== null) n++;
+  }
+  return n;
+}
+
+/** The same, plus the masking hook on every DataRow (a rewritten row is written on its own, as the relay does). */
+function relayMasking(data, hooks, plan) {
+  const reader = new FrameReader({ startup: false, maxMessageLength: 1 << 30 });
+  const run = new ForwardRun();
+  let n = 0;
+  for (const c of data.chunks) {
+    reader.push(c);
+    let f;
+    while ((f = reader.next()) !== null) {
+      const out = hooks.onDataRow(f.bytes, plan) ?? f.bytes;
+      if (out !== f.bytes) {
+        if (run.take() !== null) n++;
+        n++;
+        continue;
+      }
+      if (run.append(out) !== null) n++;
+    }
+    if (run.take() !== null) n++;
+  }
+  return n;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const lines = [];
+for (const [name, shape] of Object.entries(SHAPES).filter(([n]) => !args.only || n === args.only)) {
+  const data = chunks(shape);
+  const hooks = session();
+  await hooks.onStart();
+  const plan = hooks.onRowDescription(shape.fields, { kind: 'query', name: '', sql: 'select' });
+  relayOnly(data);
+  relayMasking(data, hooks, plan);
+  const off = [];
+  const on = [];
+  for (let r = 0; r < RUNS; r++) {
+    let t = process.cpuUsage();
+    relayOnly(data);
+    t = process.cpuUsage(t);
+    off.push((t.user + t.system) / 1000);
+    t = process.cpuUsage();
+    relayMasking(data, hooks, plan);
+    t = process.cpuUsage(t);
+    on.push((t.user + t.system) / 1000);
+    hooks.onCommandComplete(`SELECT ${ROWS}`);
+  }
+  const ns = (ms) => ((ms * 1e6) / ROWS).toFixed(0);
+  const mOff = median(off);
+  const mOn = median(on);
+  lines.push(
+    `${name.padEnd(6)} ${(data.bytes / ROWS).toFixed(0).padStart(4)} B/row  relay only ${ns(mOff).padStart(5)} ns/row  relay+masking ${ns(mOn).padStart(5)} ns/row  masking adds ${ns(mOn - mOff).padStart(5)} ns/row`,
+  );
+  const sample = hooks.onDataRow(data.chunks[0].subarray(0, buildDataRow(shape.row(1)).length), plan);
+  lines.push(`       first row out: ${JSON.stringify((sample ?? buildDataRow(shape.row(1))).toString('latin1').replace(/[\0-\x1f]+/g, ' ').slice(0, 120))}`);
+}
+process.stdout.write(`masking hooks on DataRow frames: ${ROWS} rows per shape, ${RUNS} interleaved runs, CPU-time medians, node ${process.version}\n${lines.join('\n')}\n`);

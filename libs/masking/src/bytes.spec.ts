@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { buildCorpus } from './corpus';
+import { Fake } from './corpus/fakes';
+import { createMasker, defaultPolicy, type MaskingPolicy } from './index';
+
+// maskBytes is the worker's hot path: it decides most cells on the bytes in place and only reads
+// the rest as text. Whatever it skips, maskCell (the reference) must agree it had nothing to mask.
+
+const TEXT = 25;
+const JSON_OID = 114;
+const JSONB = 3802;
+const INT8 = 20;
+
+const f = new Fake(77);
+const LOOKALIKES = [
+  ...Array.from({ length: 20 }, () => f.orderNumber()),
+  ...Array.from({ length: 10 }, () => f.uuid()),
+  ...Array.from({ length: 10 }, () => f.hex(40)),
+  ...Array.from({ length: 10 }, () => f.timestamp()),
+  ...Array.from({ length: 10 }, () => f.epoch()),
+  ...Array.from({ length: 10 }, () => f.version()),
+  '10.0.0.1-beta', '**** **** **** 4242', 'the key they gave', 'right through the high gate', 'customer 1234567', 'lorem ipsum '.repeat(8),
+];
+
+function agree(policy: MaskingPolicy, values: ReadonlyArray<{ text: string; column?: string }>): number {
+  const viaBytes = createMasker(policy);
+  const viaCell = createMasker(policy);
+  let changed = 0;
+  for (const v of values) {
+    const cols = [TEXT, JSON_OID, JSONB, INT8].map((typeOid) => ({ column: v.column ?? 'note', typeOid }));
+    const pb = viaBytes.columnPlan(cols);
+    const pc = viaCell.columnPlan(cols);
+    const cell = Buffer.from(v.text);
+    // Inside a larger buffer, with bytes on both sides that would change the answer if read.
+    const frame = Buffer.concat([Buffer.from('eyJ@1234567'), cell, Buffer.from('@4111111111111111')]);
+    for (let i = 0; i < cols.length; i++) {
+      const got = viaBytes.maskBytes(pb, i, frame, 11, 11 + cell.length);
+      const ref = viaCell.maskCell(pc, i, cell);
+      const want = ref.changed ? (Buffer.isBuffer(ref.value) ? ref.value.toString('utf8') : ref.value) : undefined;
+      expect(got, `${v.text} as type ${cols[i].typeOid}`).toEqual(want);
+      if (want !== undefined) changed++;
+    }
+    expect(viaBytes.takeCounts(), v.text).toEqual(viaCell.takeCounts());
+  }
+  return changed;
+}
+
+describe('maskBytes (cells inside a wire buffer)', () => {
+  const corpus = buildCorpus();
+
+  it('agrees with maskCell on every corpus cell, as text, json, jsonb and int8 columns', () => {
+    expect(agree(defaultPolicy('k'), corpus)).toBeGreaterThan(300);
+  });
+
+  it('agrees with maskCell on look-alikes (and masks none of them as text)', () => {
+    const m = createMasker(defaultPolicy('k'));
+    const plan = m.columnPlan([{ column: 'note', typeOid: TEXT }]);
+    for (const v of LOOKALIKES) {
+      const b = Buffer.from(v);
+      expect(m.maskBytes(plan, 0, b, 0, b.length), v).toBeUndefined();
+    }
+    agree(defaultPolicy('k'), LOOKALIKES.map((text) => ({ text })));
+  });
+
+  it('agrees with maskCell under the partial, hash and null styles', () => {
+    for (const defaultStyle of ['partial', 'hash', 'null'] as const) agree({ ...defaultPolicy('k'), defaultStyle }, corpus.slice(0, 120));
+  });
+
+  it('returns text for text cells, a Buffer for binary jsonb, null for a nulled cell', () => {
+    const m = createMasker({ ...defaultPolicy('k'), entityStyles: { CARD: 'null' } });
+    const plan = m.columnPlan([
+      { column: 'note', typeOid: TEXT },
+      { column: 'doc', typeOid: JSONB, format: 1 },
+      { column: 'note', typeOid: TEXT, format: 1 },
+    ]);
+    const t = Buffer.from('mail jane@example.com');
+    expect(m.maskBytes(plan, 0, t, 0, t.length)).toBe('mail [EMAIL]');
+    const j = Buffer.concat([Buffer.of(1), Buffer.from('{"e":"jane@example.com"}')]);
+    expect(m.maskBytes(plan, 1, j, 0, j.length)).toEqual(Buffer.concat([Buffer.of(1), Buffer.from('{"e":"[EMAIL]"}')]));
+    const c = Buffer.from('card 4111 1111 1111 1111');
+    expect(m.maskBytes(plan, 2, c, 0, c.length)).toBeNull();
+  });
+
+  it('fails closed on an oversized cell without reading it', () => {
+    const m = createMasker({ ...defaultPolicy('k'), maxCellBytes: 16 });
+    const plan = m.columnPlan([{ column: 'note', typeOid: TEXT }]);
+    const b = Buffer.from('nothing to see here at all');
+    expect(m.maskBytes(plan, 0, b, 0, b.length)).toBe('[MASKED]');
+    expect(m.takeCounts().ERROR).toBe(1);
+  });
+});
