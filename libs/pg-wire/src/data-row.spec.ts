@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataRow, DataRowCells, parseDataRow, PgProtocolError, rewriteDataRow } from './index';
+import { buildDataRow, DataRowCells, parseDataRow, PgProtocolError, rewriteDataRow, type WireValue } from './index';
 
 describe('DataRow cells', () => {
   const row = buildDataRow(['1', 'ann@example.com', null, '', Buffer.from([0, 1, 2])]);
@@ -53,5 +53,21 @@ describe('DataRow cells', () => {
 describe('protocol limits in builders', () => {
   it('refuses more than 32767 columns with SQLSTATE 54000', () => {
     expect(() => buildDataRow(new Array(32768).fill(null))).toThrow(expect.objectContaining({ sqlState: '54000' }));
+  });
+
+  it('rewrites every mix of kept, NULL, empty, ASCII, multi-byte and binary cells exactly like building the row anew', () => {
+    const values: WireValue[] = [null, '', 'a', 'jürgen@example.de 🙂', Buffer.from([0, 1, 2, 255]), 'x'.repeat(300)];
+    const replacements: (WireValue | undefined)[] = [undefined, null, '', '[EMAIL]', 'Grüße', Buffer.from([9, 9]), 'y'.repeat(500), 'z'.repeat(48), 'é'.repeat(30)];
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) & 0x7fffffff) % xs.length];
+    const cells = new DataRowCells();
+    for (let n = 0; n < 500; n++) {
+      const row = Array.from({ length: 1 + (n % 9) }, () => pick(values));
+      const frame = buildDataRow(row);
+      const repl = row.map(() => pick(replacements));
+      const expected = buildDataRow(row.map((v, i) => (repl[i] === undefined ? v : repl[i]!)));
+      expect(rewriteDataRow(frame, repl, cells.scan(frame))).toEqual(expected);
+      expect(rewriteDataRow(frame, new Map(repl.flatMap((r, i) => (r === undefined ? [] : [[i, r] as const]))))).toEqual(expected);
+    }
   });
 });

@@ -78,26 +78,73 @@ function replacementAt(r: CellReplacements, i: number): WireValue | undefined {
 }
 
 /**
- * Rebuilds a DataRow with some cells replaced, copying every run of untouched cells as one byte
- * range into a single exact-size buffer. Pass `cells` already scanned from `bytes` to skip a rescan.
+ * Rebuilds a DataRow with some cells replaced into one exact-size buffer: untouched runs copied
+ * straight from the frame, replacement strings encoded in place (no Writer, no view per run;
+ * short ASCII replacements like "[EMAIL]" and short runs byte by byte, which beats Node's
+ * argument-checking write/copy at that size). Pass `cells` already scanned from `bytes` to skip
+ * a rescan. On a masked result this runs once per row.
  */
 export function rewriteDataRow(bytes: Buffer, replacements: CellReplacements, cells: DataRowCells = new DataRowCells().scan(bytes)): Buffer {
   const n = cells.count;
-  let size = bytes.length - 5;
+  let size = bytes.length;
   for (let i = 0; i < n; i++) {
     const r = replacementAt(replacements, i);
-    if (r !== undefined) size += valueSize(r) - 4 - Math.max(cells.lengths[i], 0);
+    if (r === undefined) continue;
+    size += (r === null ? 0 : typeof r === 'string' ? utf8Length(r) : r.length) - Math.max(cells.lengths[i], 0);
   }
-  const w = new Writer(BackendCode.DataRow, size).int16(n);
-  let runStart = 7;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = BackendCode.DataRow;
+  putInt32(out, 1, size - 1);
+  let pos = 5;
+  let runStart = 5; // the column count is unchanged: it starts the first run
   for (let i = 0; i < n; i++) {
     const r = replacementAt(replacements, i);
     if (r === undefined) continue;
     const cellStart = cells.offsets[i] - 4;
-    if (cellStart > runStart) w.bytes(bytes.subarray(runStart, cellStart));
-    w.value(r);
+    pos = copyRun(bytes, runStart, cellStart, out, pos);
+    if (r === null) pos = putInt32(out, pos, -1);
+    else if (typeof r === 'string') {
+      const written = putUtf8(out, pos + 4, r);
+      pos = putInt32(out, pos, written) + written;
+    } else pos = copyRun(r, 0, r.length, out, putInt32(out, pos, r.length));
     runStart = cells.offsets[i] + Math.max(cells.lengths[i], 0);
   }
-  if (runStart < bytes.length) w.bytes(bytes.subarray(runStart));
-  return w.done();
+  copyRun(bytes, runStart, bytes.length, out, pos);
+  return out;
+}
+
+/** Below this, runs are copied and ASCII strings written byte by byte. */
+const SHORT = 48;
+
+function putInt32(out: Buffer, pos: number, v: number): number {
+  out[pos] = v >>> 24;
+  out[pos + 1] = v >>> 16;
+  out[pos + 2] = v >>> 8;
+  out[pos + 3] = v;
+  return pos + 4;
+}
+
+function copyRun(src: Buffer, from: number, to: number, out: Buffer, pos: number): number {
+  if (to - from > SHORT) return pos + src.copy(out, pos, from, to);
+  for (let k = from; k < to; k++) out[pos++] = src[k];
+  return pos;
+}
+
+function utf8Length(s: string): number {
+  if (s.length > SHORT) return Buffer.byteLength(s, 'utf8');
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+function putUtf8(out: Buffer, pos: number, s: string): number {
+  if (s.length <= SHORT) {
+    let k = 0;
+    for (; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 0x80) break;
+      out[pos + k] = c;
+    }
+    if (k === s.length) return k;
+  }
+  return out.write(s, pos, 'utf8');
 }

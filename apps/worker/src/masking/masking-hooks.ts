@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { open, type SnapshotConnection } from '@airlock/contracts';
 import { createMasker, emptyCounts, type ColumnInfo, type CountKey, type MaskCounts, type Masker, type MaskingRule, type ResultPlan } from '@airlock/masking';
-import { DataRowCells, type FieldDescription, parseErrorResponse, parseNoticeResponse, buildErrorResponse, buildNoticeResponse, type NoticeFields, BackendCode, type WireValue } from '@airlock/pg-wire';
+import { DataRowCells, rewriteDataRow, type FieldDescription, parseErrorResponse, parseNoticeResponse, buildErrorResponse, buildNoticeResponse, type NoticeFields, BackendCode, type WireValue } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
 import type { PolicyIndex } from '../policy/policy-index';
 import { ALLOW, type AllowVerdict, type CopyOutPlan, type BlockVerdict, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
@@ -273,7 +273,7 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
       for (let i = cols.length; i < cells.count; i++) if (cells.lengths[i] >= 0) repl[i] = null;
     }
     if (repl === null) return null;
-    const out = rebuildDataRow(frame, cells, repl);
+    const out = rewriteDataRow(frame, repl, cells);
     repl.fill(undefined);
     return out;
   }
@@ -409,80 +409,6 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
   onEnd(): void {
     this.collect();
   }
-}
-
-/**
- * The DataRow ("53.7 Message Formats": Int16 count, then per column Int32 length or -1 and the
- * bytes) with the replaced cells swapped in: one exact-size buffer, unchanged runs copied straight
- * from the frame, strings encoded in place. pg-wire's rewriteDataRow does the same through a
- * Writer, a view per run and Node's argument-checking write/copy; on a result where every row
- * changes, the short ASCII replacements ([EMAIL]) and short runs are cheaper written byte by byte.
- */
-export function rebuildDataRow(frame: Buffer, cells: DataRowCells, repl: Replacements): Buffer {
-  const n = cells.count;
-  let size = frame.length;
-  for (let i = 0; i < n; i++) {
-    const r = repl[i];
-    if (r === undefined) continue;
-    size += (r === null ? 0 : typeof r === 'string' ? utf8Length(r) : r.length) - Math.max(cells.lengths[i], 0);
-  }
-  const out = Buffer.allocUnsafe(size);
-  out[0] = BackendCode.DataRow;
-  putInt32(out, 1, size - 1);
-  let pos = 5;
-  let runStart = 5; // the column count is unchanged: it starts the first run
-  for (let i = 0; i < n; i++) {
-    const r = repl[i];
-    if (r === undefined) continue;
-    const cellStart = cells.offsets[i] - 4;
-    pos = copyRun(frame, runStart, cellStart, out, pos);
-    if (r === null) pos = putInt32(out, pos, -1);
-    else if (typeof r === 'string') {
-      const written = putUtf8(out, pos + 4, r);
-      pos = putInt32(out, pos, written) + written;
-    } else pos = copyRun(r, 0, r.length, out, putInt32(out, pos, r.length));
-    runStart = cells.offsets[i] + Math.max(cells.lengths[i], 0);
-  }
-  pos = copyRun(frame, runStart, frame.length, out, pos);
-  if (pos !== size) throw new Error(`masking: rebuilt DataRow is ${pos} bytes, expected ${size}`);
-  return out;
-}
-
-const SHORT = 48;
-
-function putInt32(out: Buffer, pos: number, v: number): number {
-  out[pos] = v >>> 24;
-  out[pos + 1] = v >>> 16;
-  out[pos + 2] = v >>> 8;
-  out[pos + 3] = v;
-  return pos + 4;
-}
-
-function copyRun(src: Buffer, from: number, to: number, out: Buffer, pos: number): number {
-  if (to - from > SHORT) return pos + src.copy(out, pos, from, to);
-  for (let k = from; k < to; k++) out[pos++] = src[k];
-  return pos;
-}
-
-/** UTF-8 byte length: short ASCII strings counted here, the rest by Node. */
-function utf8Length(s: string): number {
-  if (s.length > SHORT) return Buffer.byteLength(s, 'utf8');
-  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) >= 0x80) return Buffer.byteLength(s, 'utf8');
-  return s.length;
-}
-
-/** Writes s as UTF-8 at pos, returns the bytes written: short ASCII strings byte by byte, the rest by Node. */
-function putUtf8(out: Buffer, pos: number, s: string): number {
-  if (s.length <= SHORT) {
-    let k = 0;
-    for (; k < s.length; k++) {
-      const c = s.charCodeAt(k);
-      if (c >= 0x80) break;
-      out[pos + k] = c;
-    }
-    if (k === s.length) return k;
-  }
-  return out.write(s, pos, 'utf8');
 }
 
 /** COPY … TO STDOUT with the binary format (either option spelling). */
