@@ -1,5 +1,5 @@
 import { generatePoolKeyPair, seal, type SnapshotRule } from '@airlock/contracts';
-import { buildDataRow, buildErrorResponse, buildNoticeResponse, DataRowCells, type FieldDescription, parseDataRow, parseErrorResponse, parseNoticeResponse, rewriteDataRow, type WireValue } from '@airlock/pg-wire';
+import { buildDataRow, buildErrorResponse, buildNoticeResponse, type FieldDescription, parseDataRow, parseErrorResponse, parseNoticeResponse } from '@airlock/pg-wire';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { PolicyIndex } from '../policy/policy-index';
