@@ -704,7 +704,9 @@ export class Relay {
       const stmt = this.statements.get(portal.statement);
       // A statement's description reports text format; the Bind decides the real formats.
       const rf = portal.resultFormats;
-      fields = stmt?.desc?.map((f, i) => ({ ...f, format: rf.length === 0 ? 0 : rf.length === 1 ? rf[0] : (rf[i] ?? 0) }));
+      const desc = stmt?.desc;
+      // All text (the usual case, e.g. libpq's one code 0): the description as it is, no copy per Execute.
+      fields = desc == null || rf.every((f) => f === 0) ? desc : desc.map((f, i) => ({ ...f, format: rf.length === 1 ? rf[0] : (rf[i] ?? 0) }));
     }
     const sql = portal ? (this.statements.get(portal.statement)?.sql ?? null) : null;
     // Unknown columns must not pass unplanned: hooks get an empty description and decide.
