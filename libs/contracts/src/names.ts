@@ -1,8 +1,8 @@
 /**
  * Redis keys, pub/sub channels and BullMQ queue names shared by the control
  * plane and the workers. Every key lives under one prefix so a deployment can
- * share a Redis; queue names carry a hash tag so Redis Cluster keeps each
- * queue's keys in one slot.
+ * share a Redis; keys used together in one command or script carry the same
+ * hash tag (queues; scoped approvals) so Redis Cluster keeps them in one slot.
  */
 export const CONTRACTS_VERSION = 1;
 
@@ -40,8 +40,10 @@ export function keySpace(prefix = 'airlock'): KeySpace {
     decisionChannel: () => `${prefix}:reviews:decided`,
     queuePrefix: () => `{${prefix}}`,
     reviewDecision: (id) => `${prefix}:reviews:decision:${id}`,
-    reviewScopes: () => `${prefix}:reviews:scopes`,
-    reviewScopeRuns: () => `${prefix}:reviews:scope-runs`,
+    // One hash tag for both: the workers' Lua script that takes a run reads and writes the two
+    // in one call, which Redis Cluster allows only within one slot.
+    reviewScopes: () => `${prefix}:reviews:{scopes:${prefix}}`,
+    reviewScopeRuns: () => `${prefix}:reviews:{scopes:${prefix}}:runs`,
     reviewEventsChannel: () => `${prefix}:reviews:events`,
   };
 }
