@@ -4,7 +4,6 @@
 // forward it). No sockets, no Postgres: a steady figure to iterate on between proxy runs.
 //
 //   npx tsc -b tsconfig.build.json && node bench/masking/rows.bench.mjs [--rows 200000] [--runs 7] [--only pii|clean]
-import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs, require, requireBuilt, root } from '../lib/common.mjs';
 
@@ -67,40 +66,35 @@ function chunks(shape) {
   return { chunks: out, bytes: frames.reduce((a, f) => a + f.length, 0) };
 }
 
-/** What the relay does per row with no hook: frame it, coalesce it into the forwarded run. */
-function relayOnly(data) {
+/**
+ * What the relay does per chunk: frame each row, pass it to the masking hook when there is one,
+ * coalesce untouched rows into runs and send the chunk's runs and rewritten rows as one buffer
+ * (apps/worker/src/postgres/relay.ts, pumpUpstream). Returns the bytes sent.
+ */
+function relay(data, hooks = null, plan = null) {
   const reader = new FrameReader({ startup: false, maxMessageLength: 1 << 30 });
   const run = new ForwardRun();
-  let n = 0;
+  let sent = 0;
   for (const c of data.chunks) {
     reader.push(c);
-    let f;
-    while ((f = reader.next()) !== null) if (run.append(f.bytes) !== null) n++;
-    if (run.take() !== null) n++;
-  }
-  return n;
-}
-
-/** The same, plus the masking hook on every DataRow (a rewritten row is written on its own, as the relay does). */
-function relayMasking(data, hooks, plan) {
-  const reader = new FrameReader({ startup: false, maxMessageLength: 1 << 30 });
-  const run = new ForwardRun();
-  let n = 0;
-  for (const c of data.chunks) {
-    reader.push(c);
+    const parts = [];
     let f;
     while ((f = reader.next()) !== null) {
-      const out = hooks.onDataRow(f.bytes, plan) ?? f.bytes;
+      const out = hooks === null ? f.bytes : (hooks.onDataRow(f.bytes, plan) ?? f.bytes);
       if (out !== f.bytes) {
-        if (run.take() !== null) n++;
-        n++;
+        const done = run.take();
+        if (done !== null) parts.push(done);
+        parts.push(out);
         continue;
       }
-      if (run.append(out) !== null) n++;
+      const done = run.append(out);
+      if (done !== null) parts.push(done);
     }
-    if (run.take() !== null) n++;
+    const rest = run.take();
+    if (rest !== null) parts.push(rest);
+    sent += (parts.length === 1 ? parts[0] : Buffer.concat(parts)).length;
   }
-  return n;
+  return sent;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -110,17 +104,17 @@ for (const [name, shape] of Object.entries(SHAPES).filter(([n]) => !args.only ||
   const hooks = session();
   await hooks.onStart();
   const plan = hooks.onRowDescription(shape.fields, { kind: 'query', name: '', sql: 'select' });
-  relayOnly(data);
-  relayMasking(data, hooks, plan);
+  relay(data);
+  relay(data, hooks, plan);
   const off = [];
   const on = [];
   for (let r = 0; r < RUNS; r++) {
     let t = process.cpuUsage();
-    relayOnly(data);
+    relay(data);
     t = process.cpuUsage(t);
     off.push((t.user + t.system) / 1000);
     t = process.cpuUsage();
-    relayMasking(data, hooks, plan);
+    relay(data, hooks, plan);
     t = process.cpuUsage(t);
     on.push((t.user + t.system) / 1000);
     hooks.onCommandComplete(`SELECT ${ROWS}`);

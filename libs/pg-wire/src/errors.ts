@@ -26,3 +26,9 @@ export class PgProtocolError extends Error {
     super(message.startsWith(PREFIX) ? message : PREFIX + message);
   }
 }
+
+/** A typed message whose length field is under 4 or over the cap (FrameReader and FrameWalker alike). */
+export function invalidLengthError(length: number, code: number, max: number): PgProtocolError {
+  const letter = code >= 0x20 && code < 0x7f ? `'${String.fromCharCode(code)}'` : `0x${code.toString(16)}`;
+  return new PgProtocolError(`invalid length ${length} for message ${letter} (allowed 4..${max})`);
+}

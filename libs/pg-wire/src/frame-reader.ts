@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_MAX_STARTUP_LENGTH, STARTUP_HEADER_SIZE, TYPED_HEADER_SIZE } from './codes';
-import { PgProtocolError } from './errors';
+import { invalidLengthError, PgProtocolError } from './errors';
 
 /** Code reported for untyped startup-phase packets, which carry no code byte. */
 export const STARTUP_FRAME = 0;
@@ -152,10 +152,7 @@ export class FrameReader {
       }
       return length;
     }
-    if (length < 4 || length > this.maxMessageLength) {
-      const letter = code >= 0x20 && code < 0x7f ? `'${String.fromCharCode(code)}'` : `0x${code.toString(16)}`;
-      throw new PgProtocolError(`invalid length ${length} for message ${letter} (allowed 4..${this.maxMessageLength})`);
-    }
+    if (length < 4 || length > this.maxMessageLength) throw invalidLengthError(length, code, this.maxMessageLength);
     return length + 1;
   }
 

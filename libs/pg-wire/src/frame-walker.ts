@@ -1,4 +1,4 @@
-import { PgProtocolError } from './errors';
+import { invalidLengthError } from './errors';
 
 /**
  * Follows typed-message boundaries ("53.7 Message Formats") through a byte stream without
@@ -72,10 +72,7 @@ export class FrameWalker {
   }
 
   private body(code: number, length: number): number {
-    if (length < 4 || length > this.maxMessageLength) {
-      const letter = code >= 0x20 && code < 0x7f ? `'${String.fromCharCode(code)}'` : `0x${code.toString(16)}`;
-      throw new PgProtocolError(`invalid length ${length} for message ${letter} (allowed 4..${this.maxMessageLength})`);
-    }
+    if (length < 4 || length > this.maxMessageLength) throw invalidLengthError(length, code, this.maxMessageLength);
     if (code === this.countA || code === this.countB) this.counted++;
     return length - 4;
   }
