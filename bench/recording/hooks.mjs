@@ -5,7 +5,7 @@
 // is the end-to-end figure.
 //
 //   npx tsc -b apps/worker/tsconfig.build.json
-//   node bench/recording/hooks.mjs [--txns 200000] [--reps 5] [--only relay|pipeline] [--sink null|spool] [--floor 1]
+//   node bench/recording/hooks.mjs [--txns 200000] [--reps 5] [--only relay|pipeline] [--sink null|spool] [--floor 1] [--events built|plain]
 //
 // relay: µs of CPU per transaction (simple and prepared), hook sets "off" (a guardrail stand-in
 // that allows everything and reports its decision) and "on" (the same + the statement recorder +
@@ -25,6 +25,7 @@ const args = parseArgs();
 const TXNS = Number(args.txns ?? 200_000);
 const REPS = Number(args.reps ?? 5);
 const ONLY = args.only;
+const PLAIN = args.events === 'plain';
 const TARGETS = args.floor === '1' ? ['off', 'floor-no-rows', 'floor', 'on'] : ['off', 'on'];
 
 const dist = path.dirname(path.dirname(requireBuilt('apps/worker/dist/recording/statement-recorder.js')));
@@ -34,6 +35,7 @@ const { ALLOW } = req('postgres/hooks.js');
 const { statementRecording } = req('recording/statement-recorder.js');
 const { sessionCounter } = req('postgres/session-counter.js');
 const { createRecorder } = req('recording/recorder.js');
+const { statementEvent } = req('recording/event-json.js');
 const wire = require(path.join(path.dirname(dist), '../../libs/pg-wire/dist/index.js'));
 const { JOB_TO_QUEUE, JobName, keySpace } = require(path.join(path.dirname(dist), '../../libs/contracts/dist/index.js'));
 const pino = require('pino');
@@ -219,10 +221,15 @@ async function pipelineBench() {
     const at = new Date().toISOString();
     const t0 = cpuUs();
     for (let n = 0; n < events; n++) {
-      recorder.record({
-        kind: 'statement', sessionId: sessionIds[n & 15], seq: n >> 4, at, sql: `SELECT abalance FROM pgbench_accounts WHERE aid = ${n};`, params: undefined, fingerprint: 'a1b2c3d4', statementKind: 'SELECT',
+      // Built the way StatementTrail builds them (the recorder writes those by hand, not with JSON.stringify).
+      const event = statementEvent({
+        at, sql: `SELECT abalance FROM pgbench_accounts WHERE aid = ${n};`, params: undefined, fingerprint: 'a1b2c3d4', statementKind: 'SELECT',
         verdict: 'ALLOW', rule: 'STANDARD: reads', reviewId: null, approver: null, durationMs: 0.123, rows: 1, bytes: 16, errorCode: null, masked: {}, sample: { columns: ['abalance'], rows: [['-4711']] },
       });
+      event.sessionId = sessionIds[n & 15];
+      event.seq = n >> 4;
+      // --events plain: the same event as a plain object, written by JSON.stringify (what the hand writer saves).
+      recorder.record(PLAIN ? { ...event } : event);
       if ((n & 1023) === 1023) await new Promise((r) => setImmediate(r));
     }
     await recorder.close();

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_SAMPLE_BYTES, SampleCollector } from '@airlock/audit';
-import type { SessionEvent } from '@airlock/contracts';
 import { createMasker, defaultPolicy, type Masker } from '@airlock/masking';
 import { type Bind, DataRowCells, type ErrorResponse, type FieldDescription } from '@airlock/pg-wire';
 import type { GuardrailDecisionRecord } from '../guardrails';
@@ -8,6 +7,7 @@ import { maskingSession } from '../masking';
 import { ALLOW, type AllowVerdict, type PreparedStatementInfo, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
 import type { Recorder } from '../postgres/recorder';
 import { reviewSession, type ReviewTrailEvent } from '../reviews';
+import { statementEvent } from './event-json';
 import { isoTime } from './iso-time';
 import { SessionTrail } from './session-trail';
 
@@ -318,10 +318,7 @@ class StatementTrail implements SessionHooks {
   private emit(e: Entry): void {
     const running = e.state === 'running';
     const masked = running ? maskingSession(this.info)?.lastStatement?.counts : undefined;
-    const event: SessionEvent = {
-      kind: 'statement',
-      sessionId: '',
-      seq: 0,
+    const event = statementEvent({
       at: isoTime(e.atMs),
       sql: e.sql,
       params: e.params,
@@ -337,7 +334,7 @@ class StatementTrail implements SessionHooks {
       errorCode: e.errorCode,
       masked: (masked as Record<string, number> | undefined) ?? NO_MASKED,
       sample: e.sample?.result() ?? null,
-    };
+    });
     this.trail.record(event);
   }
 
