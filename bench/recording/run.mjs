@@ -1,9 +1,10 @@
 // Recording ingestion benchmark: events per second stored by ONE control plane.
 //
 //   npx tsc -b apps/control-plane/tsconfig.build.json   (the bench runs the built control plane)
-//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1] [--form lines|events]
+//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1] [--form blob|lines|events]
 //
-// --form: the job payload, JSON Lines as the worker sends it (default) or the `events` array.
+// --form: the job payload: a blob of JSON Lines in Redis that the job points to, as the worker sends
+// it (default), the JSON Lines inside the job, or the `events` array.
 // Starts the built control plane on a fresh migrated database and a unique Redis prefix, enqueues
 // N session events as record-events jobs (the worker's batch size, sessions interleaved the way
 // concurrent sessions reach a worker), and times from the first enqueue until every event is
@@ -25,7 +26,7 @@ const SESSIONS = Number(args.sessions ?? 50);
 const BATCH = Number(args.batch ?? 500);
 const CONCURRENCY = Number(args.concurrency ?? 8);
 const REPS = Number(args.reps ?? 1);
-const FORM = args.form ?? 'lines';
+const FORM = args.form ?? 'blob';
 const REDIS_URL = process.env.AIRLOCK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const cpMain = path.join(root, 'apps/control-plane/dist/main.js');
@@ -33,7 +34,7 @@ if (!existsSync(cpMain)) {
   process.stderr.write('bench: build the control plane first: npx tsc -b apps/control-plane/tsconfig.build.json\n');
   process.exit(2);
 }
-const { JobName, QueueName, keySpace } = require(path.join(root, 'libs/contracts/dist/index.js'));
+const { JobName, QueueName, keySpace, RECORDING_BLOB_TTL_SECONDS } = require(path.join(root, 'libs/contracts/dist/index.js'));
 const { Queue } = require('bullmq');
 const { Redis } = require('ioredis');
 const { Client } = require('pg');
@@ -84,13 +85,28 @@ async function once(rep) {
     const sessionIds = Array.from({ length: SESSIONS }, () => randomUUID());
     const all = events(sessionIds, perSession);
     const jobs = [];
+    const blobs = [];
     for (let i = 0; i < all.length; i += BATCH) {
       const batch = all.slice(i, i + BATCH);
-      const data = FORM === 'events' ? { schemaVersion: 1, workerId: 'bench', events: batch } : { schemaVersion: 1, workerId: 'bench', lines: batch.map((e) => `${JSON.stringify(e)}\n`).join('') };
+      const lines = batch.map((e) => `${JSON.stringify(e)}\n`).join('');
+      let data;
+      if (FORM === 'events') data = { schemaVersion: 1, workerId: 'bench', events: batch };
+      else if (FORM === 'lines') data = { schemaVersion: 1, workerId: 'bench', lines };
+      else {
+        const bytes = Buffer.from(lines);
+        const blob = keySpace(prefix).recordingBlob('bench', String(i));
+        blobs.push([blob, bytes]);
+        data = { schemaVersion: 1, workerId: 'bench', blob, events: batch.length, bytes: bytes.length };
+      }
       jobs.push({ name: JobName.RecordEvents, data, opts: { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 86400 } } });
     }
     const t0 = performance.now();
-    for (let i = 0; i < jobs.length; i += 100) await queue.addBulk(jobs.slice(i, i + 100));
+    // As the worker does: the blob, then the job.
+    for (let i = 0; i < jobs.length; i += 100) {
+      const chunk = blobs.slice(i, i + 100);
+      if (chunk.length > 0) await Promise.all(chunk.map(([k, b]) => connection.set(k, b, 'EX', RECORDING_BLOB_TTL_SECONDS)));
+      await queue.addBulk(jobs.slice(i, i + 100));
+    }
     const enqueued = performance.now() - t0;
     for (;;) {
       const r = await pg.query('SELECT coalesce(sum("lastSeq" + 1), 0)::int AS stored, count(*) FILTER (WHERE "endedAt" IS NOT NULL)::int AS ended FROM "Session"');
@@ -105,6 +121,8 @@ async function once(rep) {
   } finally {
     await pg.end().catch(() => undefined);
     await queue.obliterate({ force: true }).catch(() => undefined);
+    const left = await connection.keys(`${prefix}:*`).catch(() => []);
+    if (left.length > 0) await connection.del(...left);
     await queue.close();
     connection.disconnect();
     cp.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateApiKey } from '@airlock/identity';
 import { createTestDatabase, freePort, testRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
 import { loadConfig } from '../../apps/control-plane/src/config/config';
@@ -79,5 +80,12 @@ describe('a Redis outage in the middle of a session loses nothing', () => {
     expect(res.data!.verifySession).toEqual({ ok: true, firstBrokenSeq: null, checked: N + 2, anchored: true });
     expect(res.data!.session).toEqual({ statements: N, blocked: N / 10, endReason: 'client closed' });
     await recorder.close();
+    // Each batch crossed Redis as a blob; the control plane deletes it once its job completed.
+    const client = new Redis(redis.url);
+    try {
+      await waitFor(async () => (await client.keys(`${prefix}:recording:blob:*`)).length === 0, 'batch blobs deleted after their jobs completed');
+    } finally {
+      client.disconnect();
+    }
   });
 });

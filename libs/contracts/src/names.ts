@@ -25,6 +25,8 @@ export interface KeySpace {
   reviewScopeRuns(): string;
   /** Pub/sub channel on which control-plane replicas share new and decided reviews (console subscriptions). */
   reviewEventsChannel(): string;
+  /** A batch of recorded events (JSON Lines bytes, with a TTL) that a RecordEventBlobJob points to. */
+  recordingBlob(workerId: string, batch: string): string;
 }
 
 /** Field of a scoped approval: the same statement shape, from the same identity, on the same connection. */
@@ -45,6 +47,7 @@ export function keySpace(prefix = 'airlock'): KeySpace {
     reviewScopes: () => `${prefix}:reviews:{scopes:${prefix}}`,
     reviewScopeRuns: () => `${prefix}:reviews:{scopes:${prefix}}:runs`,
     reviewEventsChannel: () => `${prefix}:reviews:events`,
+    recordingBlob: (workerId, batch) => `${prefix}:recording:blob:${workerId}:${batch}`,
   };
 }
 

@@ -77,3 +77,28 @@ export type RecordEventsJob = z.infer<typeof RecordEventsJob>;
  */
 export const RecordEventLinesJob = z.object({ schemaVersion: z.literal(1), workerId: z.string(), lines: z.string().min(1) });
 export type RecordEventLinesJob = z.infer<typeof RecordEventLinesJob>;
+
+/**
+ * The same JSON Lines, left in Redis under `blob` (keySpace().recordingBlob, a plain string key
+ * with a TTL of RECORDING_BLOB_TTL_SECONDS) and pointed to by the job: the batch crosses Redis
+ * as raw bytes once each way, instead of as a JSON string escaped inside the job's JSON, copied
+ * through BullMQ's script and read back with the job. The worker writes the blob, then adds the
+ * job; the control plane reads it, stores the events and deletes it once the job completed. A
+ * job whose blob is gone fails for good (its events are lost, and the failed job says how many).
+ */
+export const RecordEventBlobJob = z.object({
+  schemaVersion: z.literal(1),
+  workerId: z.string(),
+  blob: z.string().min(1),
+  /** Events (lines) in the blob. */
+  events: z.number().int().positive(),
+  /** Size of the blob in bytes. */
+  bytes: z.number().int().positive(),
+});
+export type RecordEventBlobJob = z.infer<typeof RecordEventBlobJob>;
+
+/**
+ * How long a batch's blob outlives its job being added: longer than a job's 20 attempts with
+ * exponential backoff from 1 s take (about 12 days), so a job never outlives its blob by retrying.
+ */
+export const RECORDING_BLOB_TTL_SECONDS = 14 * 24 * 3600;

@@ -45,6 +45,9 @@ export class RecordingProcessor implements OnApplicationBootstrap, OnModuleDestr
       },
       { connection: this.connection, prefix, concurrency: this.config.recording.concurrency, autorun: true },
     );
+    this.worker.on('completed', (job) => {
+      if (job.name === JobName.RecordEvents) void this.recordEvents.completed(job.data);
+    });
     this.worker.on('failed', (job, err) => this.logger.error({ msg: 'recording job failed', jobId: job?.id, attempts: job?.attemptsMade, err: err.message }));
     this.worker.on('error', (err) => this.logger.warn(`recording worker: ${err.message}`));
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type DecodedJob, decodeRecordEvents } from './recording.decode';
+import { RecordingException, RecordingExceptionCode } from './recording.exception';
 import { type JobIngestResult, RecordingRepository } from './recording.repository';
 
 export interface IngestSummary {
@@ -32,8 +33,11 @@ export class RecordingService {
    * INSERT per table for all of them, and the events of a session reach it in order, so they
    * chain at once instead of waiting for a gap. Resolves once the job's events are committed.
    */
-  async ingest(payload: unknown): Promise<IngestSummary> {
+  async ingest(payload: unknown, expectedEvents?: number): Promise<IngestSummary> {
     const job = decodeRecordEvents(payload);
+    if (expectedEvents !== undefined && job.events.length !== expectedEvents) {
+      throw new RecordingException(RecordingExceptionCode.INVALID_JOB, `airlock: invalid record-events job: it says ${expectedEvents} events, its blob holds ${job.events.length}`);
+    }
     return new Promise<IngestSummary>((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });
       void this.drain();

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { JobName, keySpace, QueueName, RecordEventLinesJob, SessionEvent } from '@airlock/contracts';
+import { JobName, keySpace, QueueName, RECORDING_BLOB_TTL_SECONDS, RecordEventBlobJob, SessionEvent } from '@airlock/contracts';
 import { testRedisPrefix, waitFor } from '@airlock/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,7 +25,8 @@ function context(stateDir: string, redisUrl: string, prefix: string, lines: stri
 describe('worker recorder (real Redis)', () => {
   const dirs: string[] = [];
   const prefix = testRedisPrefix();
-  const queue = new Queue(QueueName.Recording, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: keySpace(prefix).queuePrefix() });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QueueName.Recording, { connection: redis, prefix: keySpace(prefix).queuePrefix() });
   const tmp = () => {
     const d = mkdtempSync(path.join(tmpdir(), 'airlock-rec-'));
     dirs.push(d);
@@ -33,15 +34,29 @@ describe('worker recorder (real Redis)', () => {
   };
   const queued = async () => {
     const jobs = (await queue.getJobs(['waiting', 'prioritized', 'delayed'])).sort((a, b) => Number(a.id) - Number(b.id));
-    // Each job is a JSON Lines payload whose every line is a valid event.
-    return jobs.flatMap((j) => RecordEventLinesJob.parse(j.data).lines.split('\n').filter(Boolean).map((l) => SessionEvent.parse(JSON.parse(l))));
+    // Each job points to a blob of JSON Lines whose every line is a valid event, as many as the job says.
+    const batches = await Promise.all(
+      jobs.map(async (j) => {
+        const job = RecordEventBlobJob.parse(j.data);
+        const blob = await redis.getBuffer(job.blob);
+        if (!blob) throw new Error(`job ${j.id}: blob ${job.blob} is missing`);
+        expect(blob.length).toBe(job.bytes);
+        const events = blob.toString('utf8').split('\n').filter(Boolean).map((l) => SessionEvent.parse(JSON.parse(l)));
+        expect(events.length).toBe(job.events);
+        return events;
+      }),
+    );
+    return batches.flat();
   };
 
   afterEach(async () => {
     await queue.obliterate({ force: true });
+    const blobs = await redis.keys(`${prefix}:recording:blob:*`);
+    if (blobs.length > 0) await redis.del(...blobs);
   });
   afterAll(async () => {
     await queue.close();
+    redis.disconnect();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -54,6 +69,10 @@ describe('worker recorder (real Redis)', () => {
     const jobs = await queue.getJobs(['waiting']);
     expect(jobs.every((j) => j.name === JobName.RecordEvents)).toBe(true);
     expect(jobs[0]!.opts).toMatchObject({ attempts: RECORD_JOB_OPTIONS.attempts, removeOnComplete: true });
+    // Blobs expire on their own, after a job's retries could have run out.
+    const ttl = await redis.ttl(RecordEventBlobJob.parse(jobs[0]!.data).blob);
+    expect(ttl).toBeGreaterThan(RECORDING_BLOB_TTL_SECONDS - 60);
+    expect(ttl).toBeLessThanOrEqual(RECORDING_BLOB_TTL_SECONDS);
     expect((await queued()).map((e) => e.seq)).toEqual([...Array(250).keys()]);
     await waitFor(() => readdirSync(path.join(dir, 'spool')).length === 0, 'spool emptied');
     await rec.close();

@@ -1,9 +1,11 @@
 import path from 'node:path';
-import { JobName, JOB_TO_QUEUE, keySpace, type RecordEventLinesJob, type SessionEvent } from '@airlock/contracts';
+import { randomBytes } from 'node:crypto';
+import { JobName, JOB_TO_QUEUE, type KeySpace, keySpace, RECORDING_BLOB_TTL_SECONDS, type RecordEventBlobJob, type SessionEvent } from '@airlock/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config';
+import { eventJson } from './event-json';
 import { type Segment, Spool } from './spool';
 
 /** What the protocol sessions see. */
@@ -39,8 +41,8 @@ export const RECORD_JOB_OPTIONS: JobsOptions = { attempts: 20, backoff: { type: 
 
 interface Pending {
   seg: Segment;
-  /** The segment's JSON Lines, kept in memory while Redis keeps up; dropped (re-read from disk) when a backlog builds. */
-  text: string | undefined;
+  /** The segment's JSON Lines (UTF-8), kept in memory while Redis keeps up; dropped (re-read from disk) when a backlog builds. */
+  bytes: Buffer | undefined;
 }
 
 export interface RecorderContext {
@@ -54,8 +56,8 @@ const MAX_EVENTS_IN_MEMORY = 50_000;
 class SpoolingRecorder implements SessionRecorder {
   /**
    * Events since the last flush, already serialised: each event is written to JSON once, on
-   * record(), and these bytes are both the spool segment and the job's `lines`. The event object
-   * dies young, instead of waiting a flush interval in memory.
+   * record(), and these lines become the bytes of both the spool segment and the job's blob. The
+   * event object dies young, instead of waiting a flush interval in memory.
    */
   private buffer = '';
   private buffered = 0;
@@ -64,10 +66,15 @@ class SpoolingRecorder implements SessionRecorder {
   private inMemory = 0;
   private draining: Promise<void> | undefined;
   private redisDown = false;
+  /** Batches kept only in memory (the spool write failed) get their own blob names. */
+  private memoryBatch = 0;
   private closed = false;
   private readonly spool: Spool;
   private readonly connection: Redis;
   private readonly queue: Queue;
+  private readonly keys: KeySpace;
+  /** Names this process's blobs apart from an earlier run's (segment ids restart with the spool). */
+  private readonly run = randomBytes(6).toString('hex');
   private readonly log: Logger;
 
   constructor(
@@ -78,7 +85,7 @@ class SpoolingRecorder implements SessionRecorder {
     this.spool = new Spool(path.join(ctx.config.stateDir, 'spool'), ctx.config.recording.spoolFsync);
     const recovered = this.spool.recover();
     const events = recovered.reduce((n, s) => n + s.events, 0);
-    for (const seg of recovered) this.pending.push({ seg, text: undefined });
+    for (const seg of recovered) this.pending.push({ seg, bytes: undefined });
     this.log.info({ recoveredEvents: events, segments: recovered.length, spoolBytes: this.spool.bytes, dir: this.spool.dir }, `recording: recovered ${events} events from the spool`);
 
     this.connection = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) });
@@ -88,7 +95,8 @@ class SpoolingRecorder implements SessionRecorder {
       this.redisDown = false;
       this.kick();
     });
-    this.queue = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection: this.connection, prefix: keySpace(ctx.config.redisPrefix).queuePrefix() });
+    this.keys = keySpace(ctx.config.redisPrefix);
+    this.queue = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection: this.connection, prefix: this.keys.queuePrefix() });
     this.queue.on('error', (err: Error) => this.markDown(err));
     // The spool write is synchronous, so even a process.exit() without close() keeps the buffer.
     process.on('exit', this.onExit);
@@ -98,7 +106,7 @@ class SpoolingRecorder implements SessionRecorder {
   private readonly onExit = (): void => this.flush();
 
   record(event: SessionEvent): void {
-    this.buffer += JSON.stringify(event) + '\n';
+    this.buffer += eventJson(event) + '\n';
     if (++this.buffered >= this.opts.maxBatchEvents) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.opts.flushIntervalMs);
   }
@@ -112,19 +120,20 @@ class SpoolingRecorder implements SessionRecorder {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.buffered === 0) return;
-    const text = this.buffer;
+    // One encoding to UTF-8 per batch; the bytes go to the spool and to Redis as they are.
+    const bytes = Buffer.from(this.buffer);
     const events = this.buffered;
     this.buffer = '';
     this.buffered = 0;
     let seg: Segment;
     try {
-      seg = this.spool.append(text, events);
+      seg = this.spool.append(bytes, events);
     } catch (err) {
       // Disk trouble: keep the batch in memory only; it still goes to Redis.
       this.log.error({ err: (err as Error).message, events }, 'recording: spool write failed; batch kept in memory only');
       seg = { id: -1, file: '', bytes: 0, events };
     }
-    this.pending.push({ seg, text });
+    this.pending.push({ seg, bytes });
     this.inMemory += events;
     this.kick();
   }
@@ -160,10 +169,15 @@ class SpoolingRecorder implements SessionRecorder {
         take.push(p);
         count += p.seg.events;
       }
-      let lines = '';
-      for (const p of take) lines += p.text ?? this.spool.read(p.seg);
-      const job: RecordEventLinesJob = { schemaVersion: 1, workerId: this.ctx.config.id, lines };
+      const parts = take.map((p) => p.bytes ?? this.spool.read(p.seg));
+      const blob = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      // The blob first, then the job that points to it: a job never exists without its blob. A
+      // retry after a failed add writes the same key again.
+      const workerId = this.ctx.config.id;
+      const key = this.keys.recordingBlob(workerId, `${this.run}-${take[0]!.seg.id >= 0 ? take[0]!.seg.id : `m${this.memoryBatch++}`}`);
+      const job: RecordEventBlobJob = { schemaVersion: 1, workerId, blob: key, events: count, bytes: blob.length };
       try {
+        await withTimeout(this.connection.set(key, blob, 'EX', RECORDING_BLOB_TTL_SECONDS), this.opts.addTimeoutMs);
         await withTimeout(this.queue.add(JobName.RecordEvents, job, RECORD_JOB_OPTIONS), this.opts.addTimeoutMs);
       } catch (err) {
         this.markDown(err as Error);
@@ -173,7 +187,7 @@ class SpoolingRecorder implements SessionRecorder {
       }
       for (const p of take) {
         if (p.seg.id >= 0) this.spool.remove(p.seg);
-        if (p.text !== undefined) this.inMemory -= p.seg.events;
+        if (p.bytes !== undefined) this.inMemory -= p.seg.events;
       }
       this.pending.splice(0, take.length);
     }
@@ -188,9 +202,9 @@ class SpoolingRecorder implements SessionRecorder {
   private releaseMemory(): void {
     if (this.inMemory <= MAX_EVENTS_IN_MEMORY) return;
     for (const p of this.pending) {
-      if (p.text !== undefined && p.seg.id >= 0) {
+      if (p.bytes !== undefined && p.seg.id >= 0) {
         this.inMemory -= p.seg.events;
-        p.text = undefined;
+        p.bytes = undefined;
       }
     }
   }
@@ -199,7 +213,7 @@ class SpoolingRecorder implements SessionRecorder {
 /**
  * The worker's recorder: batches events (every flushIntervalMs or
  * maxBatchEvents), writes each batch to the spool, sends it to the Recording
- * queue (as a JSON Lines job: the spool segment's bytes) and deletes it from
+ * queue (the segment's bytes as a blob in Redis, and a job pointing to it) and deletes it from
  * the spool once Redis acknowledged the job. Pass it
  * to the Postgres listener: `postgresListener({ recorder: createRecorder })`.
  */

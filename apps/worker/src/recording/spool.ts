@@ -74,30 +74,26 @@ export class Spool {
     return segments;
   }
 
-  /** Writes a batch: `text` is `events` JSON lines, each ending in "\n". */
-  append(text: string, events: number): Segment {
+  /** Writes a batch: `bytes` is `events` JSON lines (UTF-8), each ending in "\n". */
+  append(bytes: Buffer, events: number): Segment {
     const id = this.nextId++;
     const file = path.join(this.dir, `${String(id).padStart(16, '0')}.jsonl`);
-    const bytes = Buffer.byteLength(text);
     const fd = openSync(file, 'wx');
     try {
-      // The string as is (no Buffer of our own); a short write, unusual for a file, finishes from a Buffer.
-      let off = writeSync(fd, text);
-      if (off < bytes) {
-        const buf = Buffer.from(text);
-        while (off < buf.length) off += writeSync(fd, buf, off);
-      }
+      // A short write is unusual for a file; finish it.
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off);
       if (this.fsync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    this.totalBytes += bytes;
-    return { id, file, bytes, events };
+    this.totalBytes += bytes.length;
+    return { id, file, bytes: bytes.length, events };
   }
 
   /** The JSON Lines of a segment, as written. */
-  read(seg: Segment): string {
-    return readFileSync(seg.file, 'utf8');
+  read(seg: Segment): Buffer {
+    return readFileSync(seg.file);
   }
 
   remove(seg: Segment): void {
