@@ -1,0 +1,371 @@
+/**
+ * Every content detector in one walk over a cell's bytes. The walk stops only where a match can
+ * start (an '@', a digit after a non-word character, '+', '(', a token's first letter…); there each
+ * enabled detector's matcher tries its regex's match, and the detector's own checks run on what
+ * matched. Each detector keeps its regex's `lastIndex` (a match moves it past the match, valid or
+ * not), and spans are ordered as the regex detectors push them, so the spans found and their
+ * resolution are exactly Detection.find's (scan.spec.ts compares the two on the corpus and on
+ * generated cells). A cell with a byte >= 0x80 is not scanned (-1): its detectors read `\p{L}` and
+ * count UTF-16 units, and the caller runs them instead.
+ */
+import { DETECTABLE_ENTITIES, ENTITY_TYPES, type EntityType } from '../types';
+import { bytesAt } from '../prefilter';
+import { HINT_PHONE, HINT_SSN, HINT_VERSION, PHONE_LABEL, PHONE_WORD, PRODUCT_BEFORE, SSN_CONTEXT, VERSION_BEFORE, bareOk, hintIs } from '../detectors';
+import { AWS_SECRET_CONTEXT } from '../secrets';
+import { jwtHeaderValid } from '../validators';
+import { ALNUM, B64, CH, D_AT, D_COLON, D_DASH, D_HIGH, D_HOOK, D_PAREN, D_PLUS, D_TOKEN, DIGIT, NUM_SEP, UPPER, WORD, runLength } from './chars';
+import { domainEnd, domainOk, localStart } from './email';
+import { bareAt, cardAt, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } from './numbers';
+import { awsIdAt, awsSecretAt, jwtAt, tokenAt } from './secrets';
+import { Spans } from './spans';
+
+/** One per regex, in the order Detection.find's detectors push their spans (its TABLE order). */
+const enum R {
+  PEM,
+  JWT,
+  GH, // GH_PAT, GLPAT, SLACK, HOOK follow: R.GH + TOKEN_RES index
+  AWS_ID = GH + 5,
+  AWS_SECRET,
+  EMAIL,
+  CARD,
+  SSN,
+  SSN_BARE,
+  INTL,
+  NANP,
+  NATL,
+  PHONE_BARE,
+  IBAN_COMPACT,
+  IBAN_SPACED,
+  IPV4,
+  IPV6,
+  COUNT,
+}
+
+const id = (e: EntityType): number => ENTITY_TYPES.indexOf(e);
+const TOKEN_ENTITY = [id('GITHUB_TOKEN'), id('GITHUB_TOKEN'), id('GITLAB_TOKEN'), id('SLACK_TOKEN'), id('SLACK_TOKEN')];
+
+/** The entity each regex reports. */
+const ENTITY_OF: readonly number[] = (() => {
+  const out: number[] = [];
+  out[R.PEM] = id('PRIVATE_KEY');
+  out[R.JWT] = id('JWT');
+  for (let t = 0; t < 5; t++) out[R.GH + t] = TOKEN_ENTITY[t];
+  out[R.AWS_ID] = id('AWS_ACCESS_KEY');
+  out[R.AWS_SECRET] = id('AWS_SECRET_KEY');
+  out[R.EMAIL] = id('EMAIL');
+  out[R.CARD] = id('CARD');
+  out[R.SSN] = out[R.SSN_BARE] = id('SSN');
+  out[R.INTL] = out[R.NANP] = out[R.NATL] = out[R.PHONE_BARE] = id('PHONE');
+  out[R.IBAN_COMPACT] = out[R.IBAN_SPACED] = id('IBAN');
+  out[R.IPV4] = out[R.IPV6] = id('IP');
+  return out;
+})();
+
+/** Largest cell scanned: far below every bounded quantifier of the regexes and the time budget's threshold. */
+export const SCAN_MAX = 4096;
+
+/** Handed back to the detectors: the cell holds what the scanner does not model (see Scanner.scan). */
+export const HAND_BACK = -1;
+
+export class Scanner {
+  readonly spans = new Spans();
+  /** Per regex: its detector is on. */
+  private readonly on = new Uint8Array(R.COUNT);
+  /** Per regex: where its next match may start (its lastIndex). */
+  private readonly next = new Int32Array(R.COUNT);
+  /** The character classes the walk stops at. */
+  private readonly stop: number;
+  private b: Uint8Array = new Uint8Array(0);
+  private from = 0;
+  private to = 0;
+  private hint: string | undefined;
+  private text: string | null = null;
+  /** Lazily decided per cell: -1 unknown, 0 no, 1 yes. */
+  private bareSsnGate = -1;
+  private barePhoneGate = -1;
+  private awsHinted = -1;
+  private colons = 0;
+  private handBack = false;
+
+  constructor(enabled: ReadonlySet<EntityType>) {
+    for (let r = 0; r < R.COUNT; r++) this.on[r] = enabled.has(ENTITY_TYPES[ENTITY_OF[r]]) ? 1 : 0;
+    const any = (...rs: R[]): boolean => rs.some((r) => this.on[r] === 1);
+    let stop = D_HIGH;
+    if (any(R.EMAIL)) stop |= D_AT;
+    if (any(R.CARD, R.SSN, R.SSN_BARE, R.INTL, R.PHONE_BARE, R.IPV4)) stop |= DIGIT;
+    if (any(R.INTL)) stop |= D_PLUS | D_PAREN;
+    if (any(R.IBAN_COMPACT, R.AWS_ID)) stop |= UPPER;
+    if (any(R.JWT, R.GH, R.GH + 1, R.GH + 2, R.GH + 3)) stop |= D_TOKEN;
+    if (any(R.GH + 4)) stop |= D_HOOK;
+    if (any(R.AWS_SECRET)) stop |= B64;
+    if (any(R.PEM)) stop |= D_DASH;
+    if (any(R.IPV6)) stop |= D_COLON;
+    this.stop = stop;
+  }
+
+  /**
+   * Spans of b[from, to), resolved into this.spans (offsets from `from`); their count, or HAND_BACK.
+   *
+   * The scanner runs every enabled detector where Detection.find runs only those the prefilter's
+   * flags allow. The two agree because every span the scanner reports is one whose flag the
+   * prefilter sets (an '@', a token's literal, a run of 9 or 12 digits, a dotted quad…), except
+   * for a number with separators, which needs F_DIG7: that one is checked (dig7), and a cell where
+   * it does not hold is handed back. So are cells over SCAN_MAX, with a byte >= 0x80 (`\p{L}`
+   * email parts, UTF-16 offsets), with '-----BEGIN' (PEM) or that may hold an IPv6 address ('::'
+   * or 7 colons): the caller runs the detectors on those.
+   */
+  scan(b: Uint8Array, from: number, to: number, hint: string | undefined): number {
+    if (to - from > SCAN_MAX) return HAND_BACK;
+    this.b = b;
+    this.from = from;
+    this.to = to;
+    this.hint = hint;
+    this.text = null;
+    this.bareSsnGate = this.barePhoneGate = this.awsHinted = -1;
+    this.colons = 0;
+    this.handBack = false;
+    this.next.fill(from);
+    this.spans.clear();
+    const stop = this.stop;
+    const end = to | 0;
+    for (let i = from | 0; i < end; i++) {
+      const k = CH[b[i]] & stop;
+      if (k === 0) continue;
+      if (k & (D_HIGH | D_DASH | D_COLON)) {
+        if (this.rare(i, k)) return HAND_BACK;
+        continue;
+      }
+      this.at(i, k);
+    }
+    return this.handBack ? HAND_BACK : this.spans.resolve();
+  }
+
+  /** A byte >= 0x80, '-----BEGIN', or '::' / a seventh ':' (a superset of the prefilter's F_COLON). */
+  private rare(i: number, k: number): boolean {
+    if (k & D_HIGH) return true;
+    if (k & D_DASH) return bytesAt(this.b, i, this.to, '-----BEGIN');
+    return ++this.colons >= 7 || (i > this.from && this.b[i - 1] === 58);
+  }
+
+  private at(i: number, k: number): void {
+    const b = this.b;
+    if (k & D_AT) return this.email(i);
+    // Every regex but the Slack webhook's starts after a character its lookbehind checks; all of
+    // those exclude letters and digits.
+    const afterAlnum = i > this.from && (CH[b[i - 1]] & ALNUM) !== 0;
+    if (k & D_HOOK && this.want(R.GH + 4, i)) this.token(4, i);
+    if (afterAlnum) return;
+    const afterWord = i > this.from && (CH[b[i - 1]] & WORD) !== 0;
+    if (k & DIGIT) {
+      if (!afterWord) this.number(i);
+    } else if (k & (D_PLUS | D_PAREN)) this.phone(i, 0, 0);
+    if (k & UPPER) this.upper(i, afterWord);
+    if (k & D_TOKEN) this.letter(i);
+    if (k & B64 && !(i > this.from && CH[b[i - 1]] & B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
+  }
+
+  /** The regex's detector is on and it may start a match at i. */
+  private want(r: R, i: number): boolean {
+    return this.on[r] === 1 && i >= this.next[r];
+  }
+
+  private add(r: R, start: number, end: number): void {
+    this.spans.push(ENTITY_OF[r], start - this.from, end - this.from, r);
+  }
+
+  private decoded(): string {
+    return (this.text ??= latin1(this.b, this.from, this.to));
+  }
+
+  private email(at: number): void {
+    if (at < this.next[R.EMAIL]) return;
+    const s = localStart(this.b, at, this.from);
+    const e = domainEnd(this.b, at, this.to);
+    if (s < at && e > at + 1 && domainOk(this.b, at + 1, e)) {
+      this.add(R.EMAIL, s, e);
+      this.next[R.EMAIL] = e;
+    } else this.next[R.EMAIL] = at + 1;
+  }
+
+  /** A regex's match ending at `end` (or none, -1): it resumes after it. */
+  private matched(r: R, end: number): boolean {
+    if (end < 0) return false;
+    this.next[r] = end;
+    return true;
+  }
+
+  /**
+   * The numeric regexes at i, a digit after a non-word character. Each needs a first digit run of
+   * a length it can use, followed by a character it can use: checked first, from one run length.
+   */
+  private number(i: number): void {
+    const { b, from, to } = this;
+    const run = runLength(b, i, to, DIGIT);
+    const after = i + run < to ? b[i + run] : 0;
+    if ((run >= 13 || after === 32 || after === 45) && this.want(R.CARD, i)) {
+      const e = cardAt(b, i, from, to);
+      if (this.matched(R.CARD, e) && cardValid(b, i, e)) this.dig7(R.CARD, i, e);
+    }
+    if (run === 3 && (after === 45 || after === 32) && this.want(R.SSN, i)) {
+      const e = ssnAt(b, i, from, to);
+      if (this.matched(R.SSN, e) && ssnDashedValid(b, i)) this.dig7(R.SSN, i, e);
+    }
+    if (run === 9 && this.want(R.SSN_BARE, i)) {
+      const e = bareAt(b, i, from, to, 9, 9);
+      if (this.matched(R.SSN_BARE, e) && this.bareSsn(i)) this.add(R.SSN_BARE, i, e);
+    }
+    this.phone(i, run, after);
+    if ((run === 10 || run === 11) && this.want(R.PHONE_BARE, i)) {
+      const e = bareAt(b, i, from, to, 10, 11);
+      if (this.matched(R.PHONE_BARE, e) && this.barePhone(i, e)) this.add(R.PHONE_BARE, i, e);
+    }
+    if (run <= 3 && after === 46 && this.want(R.IPV4, i) && !(this.hint !== undefined && hintIs(this.hint, HINT_VERSION))) {
+      const e = ipv4At(b, i, from, to);
+      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.versionBefore(i)) this.add(R.IPV4, i, e);
+    }
+  }
+
+  /**
+   * The three phone regexes of detectPhone at i: a '+' or '(' (run 0), or a digit whose run of
+   * `run` digits is followed by `after`.
+   */
+  private phone(i: number, run: number, after: number): void {
+    const { b, from, to } = this;
+    const c = b[i];
+    const sepAfter = (CH[after] & NUM_SEP) !== 0;
+    // '+' or '00'
+    if ((c === 43 || (c === 48 && run >= 3)) && this.want(R.INTL, i)) {
+      const e = intlAt(b, i, from, to);
+      if (this.matched(R.INTL, e)) {
+        const end = intlEnd(b, i, e, from);
+        if (end >= 0) this.dig7(R.INTL, i, end);
+      }
+    }
+    // '(', 3 digits and a separator, or '1' and the rest: "1 ", "1(", "1415 "
+    const nanp = c === 40 || (run === 3 && sepAfter) || (c === 49 && (run === 1 || (run === 4 && sepAfter)));
+    if (nanp && this.want(R.NANP, i)) {
+      const e = nanpAt(b, i, from, to);
+      if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) this.dig7(R.NANP, i, e);
+    }
+    // '(' or a trunk '0' of 2–5 digits and ' ' or '-'
+    if ((c === 40 || (c === 48 && run >= 2 && run <= 5 && (after === 32 || after === 45))) && this.want(R.NATL, i)) {
+      const e = natlAt(b, i, from, to);
+      if (this.matched(R.NATL, e) && natlValid(b, i, e)) this.dig7(R.NATL, i, e);
+    }
+  }
+
+  /**
+   * A number with separators, which Detection.find only looks for under the prefilter's F_DIG7 (7
+   * digits and a separator in one chunk of digits and ' .-()/+', ISO-date digits not counted).
+   * Its span has the digits; the flag also needs the separator before its last digit and no date
+   * at the start of its chunk. When that cannot be shown here the cell is handed back.
+   */
+  private dig7(r: R, s: number, e: number): void {
+    this.add(r, s, e);
+    if (r === R.CARD && runLength(this.b, s, e, DIGIT) === e - s) return; // 13+ digits in a row: F_LONG
+    if (!sepBeforeLastDigit(this.b, s, e) || dateChunk(this.b, this.from, this.to, s)) this.handBack = true;
+  }
+
+  /** IBANs (after a non-word character) and AWS access key ids (after a non-alphanumeric one). */
+  private upper(i: number, afterWord: boolean): void {
+    const { b, from, to } = this;
+    if (!afterWord && this.want(R.IBAN_COMPACT, i)) {
+      const e = ibanCompactAt(b, i, from, to);
+      if (this.matched(R.IBAN_COMPACT, e) && ibanValidAt(b, i, e)) this.add(R.IBAN_COMPACT, i, e);
+    }
+    if (!afterWord && this.want(R.IBAN_SPACED, i)) {
+      const e = ibanSpacedAt(b, i, from, to);
+      if (this.matched(R.IBAN_SPACED, e) && ibanValidAt(b, i, e)) this.add(R.IBAN_SPACED, i, e);
+    }
+    if (b[i] === 65 && this.want(R.AWS_ID, i)) {
+      const e = awsIdAt(b, i, from, to);
+      if (this.matched(R.AWS_ID, e)) this.add(R.AWS_ID, i, e);
+    }
+  }
+
+  /** g, x, e after a non-alphanumeric character: GitHub, GitLab and Slack tokens, JWTs. */
+  private letter(i: number): void {
+    const { b, from, to } = this;
+    if (b[i] === 101) {
+      if (!this.want(R.JWT, i)) return;
+      const e = jwtAt(b, i, from, to);
+      if (this.matched(R.JWT, e) && jwtHeaderValid(latin1(b, i, b.indexOf(46, i)))) this.add(R.JWT, i, e);
+      return;
+    }
+    for (let t = 0; t < 4; t++) if (this.want(R.GH + t, i)) this.token(t, i);
+  }
+
+  private token(t: number, i: number): void {
+    const e = tokenAt(t, this.b, i, this.from, this.to);
+    if (this.matched(R.GH + t, e)) this.add(R.GH + t, i, e);
+  }
+
+  private awsSecret(i: number): void {
+    const e = awsSecretAt(this.b, i, this.from, this.to);
+    if (!this.matched(R.AWS_SECRET, e)) return;
+    if (this.awsHinted < 0) this.awsHinted = this.hint !== undefined && AWS_SECRET_CONTEXT.test(this.hint) ? 1 : 0;
+    const at = i - this.from;
+    if (this.awsHinted === 1 || AWS_SECRET_CONTEXT.test(this.decoded().slice(Math.max(0, at - 64), at))) this.add(R.AWS_SECRET, i, e);
+  }
+
+  /** detectBareSsn: a label in the column name or before the number. */
+  private bareSsn(i: number): boolean {
+    const text = this.decoded();
+    const hinted = this.hint !== undefined && hintIs(this.hint, HINT_SSN);
+    if (this.bareSsnGate < 0) this.bareSsnGate = hinted || (countDigits(text) !== text.length && SSN_CONTEXT.test(text)) ? 1 : 0;
+    if (this.bareSsnGate === 0) return false;
+    const at = i - this.from;
+    return (hinted || SSN_CONTEXT.test(text.slice(Math.max(0, at - 32), at))) && ssnBareValid(this.b, i);
+  }
+
+  /** detectBarePhone: a phone-ish column name, or a label right before the number. */
+  private barePhone(i: number, e: number): boolean {
+    const text = this.decoded();
+    const hinted = this.hint !== undefined && hintIs(this.hint, HINT_PHONE);
+    if (this.barePhoneGate < 0) this.barePhoneGate = hinted || (countDigits(text) !== text.length && PHONE_WORD.test(text)) ? 1 : 0;
+    if (this.barePhoneGate === 0) return false;
+    const at = i - this.from;
+    return bareOk(latin1(this.b, i, e)) && (hinted || PHONE_LABEL.test(text.slice(Math.max(0, at - 24), at)));
+  }
+
+  /** detectIpv4: "version 1.2.3.4", "Chrome/120.0.0.0" are not hosts. */
+  private versionBefore(i: number): boolean {
+    const at = i - this.from;
+    const before = this.decoded().slice(Math.max(0, at - 24), at);
+    return VERSION_BEFORE.test(before) || PRODUCT_BEFORE.test(before);
+  }
+}
+
+/** The prefilter's chunk characters: digits and ' .-()/+'. */
+const isChunk = (c: number): boolean => (c >= 48 && c <= 57) || c === 32 || c === 46 || c === 45 || c === 40 || c === 41 || c === 47 || c === 43;
+
+/** b[s, e) starts with '+' or '(', or has one of ' .-()/+' after a digit and before its last digit. */
+function sepBeforeLastDigit(b: Uint8Array, s: number, e: number): boolean {
+  if (b[s] === 43 || b[s] === 40) return true;
+  let last = e - 1;
+  while (last > s && !(CH[b[last]] & DIGIT)) last--;
+  for (let i = s + 1; i < last; i++) if (!(CH[b[i]] & DIGIT) && CH[b[i - 1]] & DIGIT) return true;
+  return false;
+}
+
+/**
+ * The prefilter's chunk around s starts like an ISO date (4 digits, a separator, 2 digits and the
+ * same '-', '/' or '.'), whose digits it does not count.
+ */
+function dateChunk(b: Uint8Array, from: number, to: number, s: number): boolean {
+  let p = s;
+  while (p > from && isChunk(b[p - 1])) p--;
+  while (!(CH[b[p]] & DIGIT)) p++;
+  if (runLength(b, p, to, DIGIT) !== 4 || p + 4 >= to) return false;
+  const sep = b[p + 4];
+  if (sep !== 45 && sep !== 47 && sep !== 46) return false;
+  let q = p + 5;
+  while (q < to && isChunk(b[q]) && !(CH[b[q]] & DIGIT)) q++;
+  return runLength(b, q, to, DIGIT) === 2 && q + 2 < to && b[q + 2] === sep;
+}
+
+function countDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (CH[text.charCodeAt(i)] & DIGIT) n++;
+  return n;
+}
