@@ -1,14 +1,17 @@
 /** detectEmail (detectors.ts) on ASCII bytes: expand around an '@', then check the domain. */
 import { NOT_TLD } from '../detectors';
-import { CH, DOMAIN, LOCAL } from './chars';
+import { C, CH as CLASS_TABLE } from './chars';
+
+/** The class table as a module constant: a property load through the import per byte costs. */
+const CH = CLASS_TABLE;
 
 /** NOT_TLD (all of them 3–4 letters) as lower-case letters packed in an int. */
-const NOT_TLD_KEYS = new Set([...NOT_TLD].map((t) => [...t].reduce((k, ch) => (k << 8) | ch.charCodeAt(0), 0)));
+const NOT_TLD_KEYS = Int32Array.from([...NOT_TLD].map((t) => [...t].reduce((k, ch) => (k << 8) | ch.charCodeAt(0), 0)));
 
 /** The start of the local part before the '@' at `at` ([start, at) may be empty). */
 export function localStart(b: Uint8Array, at: number, from: number): number {
   let s = at;
-  while (s > from && at - s < 64 && CH[b[s - 1]] & LOCAL) s--;
+  while (s > from && at - s < 64 && CH[b[s - 1]] & C.LOCAL) s--;
   while (s < at && b[s] === 46) s++;
   return s;
 }
@@ -16,7 +19,7 @@ export function localStart(b: Uint8Array, at: number, from: number): number {
 /** The end of the domain after the '@' at `at`, trailing dots and dashes dropped. */
 export function domainEnd(b: Uint8Array, at: number, to: number): number {
   let e = at + 1;
-  while (e < to && e - at <= 253 && CH[b[e]] & DOMAIN) e++;
+  while (e < to && e - at <= 253 && CH[b[e]] & C.DOMAIN) e++;
   while (e > at + 1 && (b[e - 1] === 46 || b[e - 1] === 45)) e--;
   return e;
 }
@@ -45,5 +48,5 @@ export function domainOk(b: Uint8Array, from: number, to: number): boolean {
     if (c < 97 || c > 122) return false;
     key = (key << 8) | c;
   }
-  return len > 4 || !NOT_TLD_KEYS.has(key);
+  return len > 4 || !NOT_TLD_KEYS.includes(key);
 }

@@ -9,20 +9,23 @@
  */
 import { cardGroupsOk } from '../detectors';
 import { ibanLength, issuerOf, ssnValid } from '../validators';
-import { CH, DIGIT, IBAN, IP_BEFORE, NUM_BEFORE, NUM_SEP, PHONE, UPPER, WORD, clearBefore, ipEndOk, isDigitAt, numEndOk, runLength } from './chars';
+import { C, CH as CLASS_TABLE, clearBefore, ipEndOk, isDigitAt, numEndOk, runLength } from './chars';
+
+/** The class table as a module constant: a property load through the import per byte costs. */
+const CH = CLASS_TABLE;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** CARD_RE `(?<![\w])(?:\d[ -]?){12,18}\d(?!\w)` at s (a digit). */
 export function cardAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, WORD)) return -1;
+  if (!clearBefore(b, s, from, C.WORD)) return -1;
   // The digits the pattern can walk: each next digit adjacent or after one ' ' or '-'.
   let n = 1;
   let last = s;
   let best = -1;
   for (;;) {
     // A match may end after 13–19 digits where no word character follows; the regex takes the most.
-    if (n >= 13 && (last + 1 >= to || (CH[b[last + 1]] & WORD) === 0)) best = last + 1;
+    if (n >= 13 && (last + 1 >= to || (CH[b[last + 1]] & C.WORD) === 0)) best = last + 1;
     if (n === 19) break;
     const q = last + 1;
     if (isDigitAt(b, q, to)) last = q;
@@ -68,7 +71,7 @@ function digitsAt(b: Uint8Array, p: number, to: number, len: number): boolean {
 
 /** SSN_RE `(?<![\w.+/-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\w)` at s. */
 export function ssnAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, NUM_BEFORE) || !digitsAt(b, s, to, 3)) return -1;
+  if (!clearBefore(b, s, from, C.NUM_BEFORE) || !digitsAt(b, s, to, 3)) return -1;
   const sep = s + 3 < to ? b[s + 3] : 0;
   if ((sep !== 45 && sep !== 32) || !digitsAt(b, s + 4, to, 2) || s + 6 >= to || b[s + 6] !== sep || !digitsAt(b, s + 7, to, 4)) return -1;
   return numEndOk(b, s + 11, to) ? s + 11 : -1;
@@ -80,8 +83,8 @@ export function ssnDashedValid(b: Uint8Array, s: number): boolean {
 
 /** `(?<![\w.+/-])\d{len}(?![\w]|[./-]\w)` at s, for len in [min, max]: SSN_BARE_RE (9), BARE_RE (10–11). */
 export function bareAt(b: Uint8Array, s: number, from: number, to: number, min: number, max: number): number {
-  if (!clearBefore(b, s, from, NUM_BEFORE)) return -1;
-  const len = runLength(b, s, to, DIGIT);
+  if (!clearBefore(b, s, from, C.NUM_BEFORE)) return -1;
+  const len = runLength(b, s, to, C.DIGIT);
   return len >= min && len <= max && numEndOk(b, s + len, to) ? s + len : -1;
 }
 
@@ -91,10 +94,10 @@ export function ssnBareValid(b: Uint8Array, s: number): boolean {
 
 /** INTL_RE `(?<![\w.+/-])(?:\+|00)[1-9][\d ().-]{6,21}\d(?![\w]|[./-]\w)` at s. */
 export function intlAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, NUM_BEFORE)) return -1;
+  if (!clearBefore(b, s, from, C.NUM_BEFORE)) return -1;
   const q = b[s] === 43 ? s + 1 : b[s] === 48 && s + 1 < to && b[s + 1] === 48 ? s + 2 : -1;
   if (q < 0 || q >= to || b[q] < 49 || b[q] > 57) return -1;
-  const run = runLength(b, q + 1, Math.min(to, q + 23), PHONE);
+  const run = runLength(b, q + 1, Math.min(to, q + 23), C.PHONE);
   for (let len = Math.min(21, run); len >= 6; len--) {
     const e = q + 1 + len;
     if (isDigitAt(b, e, to) && numEndOk(b, e + 1, to)) return e + 1;
@@ -108,11 +111,11 @@ export function intlAt(b: Uint8Array, s: number, from: number, to: number): numb
  * number is cut back group by group until it is well formed.
  */
 export function intlEnd(b: Uint8Array, s: number, e: number, from: number): number {
-  if (b[s] === 48 && s - 2 >= from && (isDigit(b[s - 2]) || (CH[b[s - 2]] & UPPER) !== 0) && (CH[b[s - 1]] & NUM_SEP) !== 0) return -1;
+  if (b[s] === 48 && s - 2 >= from && (isDigit(b[s - 2]) || (CH[b[s - 2]] & C.UPPER) !== 0) && (CH[b[s - 1]] & C.NUM_SEP) !== 0) return -1;
   let end = e;
   while (end - s > 8 && !intlOk(b, s, end)) {
     let cut = end - 1;
-    while (cut >= s && !(CH[b[cut]] & NUM_SEP)) cut--;
+    while (cut >= s && !(CH[b[cut]] & C.NUM_SEP)) cut--;
     if (cut - s <= 1) break;
     end = cut;
     // .replace(/[ .(-]+$/, '')
@@ -154,12 +157,12 @@ function areaAt(b: Uint8Array, p: number, to: number): number {
     if (!digitsAt(b, p + 1, to, 3) || p + 4 >= to || b[p + 4] !== 41) return -1;
     return p + 5 < to && b[p + 5] === 32 ? p + 6 : p + 5;
   }
-  return digitsAt(b, p, to, 3) && p + 3 < to && CH[b[p + 3]] & NUM_SEP ? p + 4 : -1;
+  return digitsAt(b, p, to, 3) && p + 3 < to && CH[b[p + 3]] & C.NUM_SEP ? p + 4 : -1;
 }
 
 /** `(\d{3})[ .-](\d{4})(?![\w]|[./-]\w)` at p (the exchange), or -1. */
 function nanpRest(b: Uint8Array, p: number, to: number): number {
-  if (p < 0 || !digitsAt(b, p, to, 3) || p + 3 >= to || !(CH[b[p + 3]] & NUM_SEP) || !digitsAt(b, p + 4, to, 4) || !numEndOk(b, p + 8, to)) return -1;
+  if (p < 0 || !digitsAt(b, p, to, 3) || p + 3 >= to || !(CH[b[p + 3]] & C.NUM_SEP) || !digitsAt(b, p + 4, to, 4) || !numEndOk(b, p + 8, to)) return -1;
   return p + 8;
 }
 
@@ -169,11 +172,11 @@ function nanpRest(b: Uint8Array, p: number, to: number): number {
  * exchange start with 2–9): the regex still moves past it.
  */
 export function nanpAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, NUM_BEFORE)) return -1;
+  if (!clearBefore(b, s, from, C.NUM_BEFORE)) return -1;
   let area = -1;
   let e = -1;
   if (b[s] === 49) {
-    area = s + 1 < to && CH[b[s + 1]] & NUM_SEP ? s + 2 : s + 1;
+    area = s + 1 < to && CH[b[s + 1]] & C.NUM_SEP ? s + 2 : s + 1;
     e = nanpRest(b, areaAt(b, area, to), to);
   }
   if (e < 0) {
@@ -192,11 +195,11 @@ export function nanpAt(b: Uint8Array, s: number, from: number, to: number): numb
  * groups to keep, the most first.
  */
 export function natlAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, NUM_BEFORE)) return -1;
+  if (!clearBefore(b, s, from, C.NUM_BEFORE)) return -1;
   const paren = b[s] === 40;
   const zero = paren ? s + 1 : s;
   if (zero >= to || b[zero] !== 48) return -1;
-  const trunk = runLength(b, zero + 1, to, DIGIT);
+  const trunk = runLength(b, zero + 1, to, C.DIGIT);
   if (trunk < 1 || trunk > 4) return -1;
   let p = zero + 1 + trunk;
   if (paren) {
@@ -206,14 +209,14 @@ export function natlAt(b: Uint8Array, s: number, from: number, to: number): numb
     if (p >= to || (b[p] !== 32 && b[p] !== 45)) return -1;
     p++;
   }
-  let len = runLength(b, p, to, DIGIT);
+  let len = runLength(b, p, to, C.DIGIT);
   if (len < 2 || len > 8) return -1;
   const ends = [p + len, -1, -1, -1];
   let k = 0;
   while (k < 3) {
     const q = ends[k];
     if (q >= to || (b[q] !== 32 && b[q] !== 45)) break;
-    len = runLength(b, q + 1, to, DIGIT);
+    len = runLength(b, q + 1, to, C.DIGIT);
     if (len < 2 || len > 8) break;
     ends[++k] = q + 1 + len;
   }
@@ -234,23 +237,23 @@ export function natlValid(b: Uint8Array, s: number, e: number): boolean {
  * number b[s, e) (digit runs joined by single ' ' or '-', so '-' is the only date separator).
  */
 function dateLike(b: Uint8Array, s: number, e: number): boolean {
-  const g1 = runLength(b, s, e, DIGIT);
+  const g1 = runLength(b, s, e, C.DIGIT);
   if (s + g1 >= e || b[s + g1] !== 45) return false;
   const p2 = s + g1 + 1;
-  const g2 = runLength(b, p2, e, DIGIT);
+  const g2 = runLength(b, p2, e, C.DIGIT);
   if (g2 < 1 || p2 + g2 >= e || b[p2 + g2] !== 45) return false;
-  const g3 = runLength(b, p2 + g2 + 1, e, DIGIT);
+  const g3 = runLength(b, p2 + g2 + 1, e, C.DIGIT);
   if (g1 <= 2 && g2 <= 2 && g3 >= 2) return true;
   return g1 === 4 && g2 <= 2 && g3 >= 1;
 }
 
 /** IPV4_RE `(?<![\w.:-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|[.-]\w|\.\d)` at s; ipv4Valid folded in (the end negated minus one when it fails). */
 export function ipv4At(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, IP_BEFORE)) return -1;
+  if (!clearBefore(b, s, from, C.IP_BEFORE)) return -1;
   let p = s;
   let valid = true;
   for (let part = 0; part < 4; part++) {
-    const len = runLength(b, p, to, DIGIT);
+    const len = runLength(b, p, to, C.DIGIT);
     if (len < 1 || len > 3) return -1;
     if ((len > 1 && b[p] === 48) || numberAt(b, p, len) > 255) valid = false;
     p += len;
@@ -266,13 +269,13 @@ export function ipv4At(b: Uint8Array, s: number, from: number, to: number): numb
 /** IBAN_COMPACT_RE `(?<![\w])[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?!\w)` at s. */
 export function ibanCompactAt(b: Uint8Array, s: number, from: number, to: number): number {
   if (!ibanHead(b, s, from, to)) return -1;
-  const run = runLength(b, s + 4, to, IBAN);
+  const run = runLength(b, s + 4, to, C.IBAN);
   const e = s + 4 + run;
-  return run >= 11 && run <= 30 && (e >= to || (CH[b[e]] & WORD) === 0) ? e : -1;
+  return run >= 11 && run <= 30 && (e >= to || (CH[b[e]] & C.WORD) === 0) ? e : -1;
 }
 
 function ibanHead(b: Uint8Array, s: number, from: number, to: number): boolean {
-  return clearBefore(b, s, from, WORD) && s + 4 <= to && (CH[b[s]] & CH[b[s + 1]] & UPPER) !== 0 && isDigit(b[s + 2]) && isDigit(b[s + 3]);
+  return clearBefore(b, s, from, C.WORD) && s + 4 <= to && (CH[b[s]] & CH[b[s + 1]] & C.UPPER) !== 0 && isDigit(b[s + 2]) && isDigit(b[s + 3]);
 }
 
 /** IBAN_SPACED_RE `(?<![\w])[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?(?!\w)` at s. */
@@ -280,14 +283,14 @@ export function ibanSpacedAt(b: Uint8Array, s: number, from: number, to: number)
   if (!ibanHead(b, s, from, to)) return -1;
   let groups = 0;
   let p = s + 4;
-  while (groups < 7 && p + 5 <= to && b[p] === 32 && runLength(b, p + 1, p + 5, IBAN) === 4) {
+  while (groups < 7 && p + 5 <= to && b[p] === 32 && runLength(b, p + 1, p + 5, C.IBAN) === 4) {
     p += 5;
     groups++;
   }
-  const wordAt = (q: number): boolean => q < to && (CH[b[q]] & WORD) !== 0;
+  const wordAt = (q: number): boolean => q < to && (CH[b[q]] & C.WORD) !== 0;
   for (; groups >= 2; groups--, p -= 5) {
     if (p < to && b[p] === 32) {
-      const tail = runLength(b, p + 1, Math.min(to, p + 4), IBAN);
+      const tail = runLength(b, p + 1, Math.min(to, p + 4), C.IBAN);
       for (let t = tail; t >= 1; t--) if (!wordAt(p + 1 + t)) return p + 1 + t;
     }
     if (!wordAt(p)) return p;

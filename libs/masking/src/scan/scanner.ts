@@ -13,17 +13,20 @@ import { bytesAt } from '../prefilter';
 import { HINT_PHONE, HINT_SSN, HINT_VERSION, PHONE_LABEL, PHONE_WORD, PRODUCT_BEFORE, SSN_CONTEXT, VERSION_BEFORE, bareOk, hintIs } from '../detectors';
 import { AWS_SECRET_CONTEXT } from '../secrets';
 import { jwtHeaderValid } from '../validators';
-import { ALNUM, B64, CH, D_AT, D_COLON, D_DASH, D_HIGH, D_HOOK, D_PAREN, D_PLUS, D_TOKEN, DIGIT, NUM_SEP, UPPER, WORD, runLength } from './chars';
+import { C, CH as CLASS_TABLE, runLength } from './chars';
 import { domainEnd, domainOk, localStart } from './email';
 import { bareAt, cardAt, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } from './numbers';
 import { awsIdAt, awsSecretAt, jwtAt, tokenAt } from './secrets';
 import { Spans } from './spans';
 
+/** The class table as a module constant: a property load through the import per byte costs. */
+const CH = CLASS_TABLE;
+
 /** One per regex, in the order Detection.find's detectors push their spans (its TABLE order). */
 const enum R {
   PEM,
   JWT,
-  GH, // GH_PAT, GLPAT, SLACK, HOOK follow: R.GH + TOKEN_RES index
+  GH, // GH_PAT, GLPAT, C.SLACK, C.HOOK follow: R.GH + TOKEN_RES index
   AWS_ID = GH + 5,
   AWS_SECRET,
   EMAIL,
@@ -71,8 +74,9 @@ export class Scanner {
   readonly spans = new Spans();
   /** Per regex: its detector is on. */
   private readonly on = new Uint8Array(R.COUNT);
-  /** Per regex: where its next match may start (its lastIndex). */
+  /** Per regex: where its next match may start (its lastIndex); `moved` has a bit per regex set since the last scan. */
   private readonly next = new Int32Array(R.COUNT);
+  private moved = 0;
   /** The character classes the walk stops at. */
   private readonly stop: number;
   private b: Uint8Array = new Uint8Array(0);
@@ -90,16 +94,16 @@ export class Scanner {
   constructor(enabled: ReadonlySet<EntityType>) {
     for (let r = 0; r < R.COUNT; r++) this.on[r] = enabled.has(ENTITY_TYPES[ENTITY_OF[r]]) ? 1 : 0;
     const any = (...rs: R[]): boolean => rs.some((r) => this.on[r] === 1);
-    let stop = D_HIGH;
-    if (any(R.EMAIL)) stop |= D_AT;
-    if (any(R.CARD, R.SSN, R.SSN_BARE, R.INTL, R.PHONE_BARE, R.IPV4)) stop |= DIGIT;
-    if (any(R.INTL)) stop |= D_PLUS | D_PAREN;
-    if (any(R.IBAN_COMPACT, R.AWS_ID)) stop |= UPPER;
-    if (any(R.JWT, R.GH, R.GH + 1, R.GH + 2, R.GH + 3)) stop |= D_TOKEN;
-    if (any(R.GH + 4)) stop |= D_HOOK;
-    if (any(R.AWS_SECRET)) stop |= B64;
-    if (any(R.PEM)) stop |= D_DASH;
-    if (any(R.IPV6)) stop |= D_COLON;
+    let stop = C.D_HIGH;
+    if (any(R.EMAIL)) stop |= C.D_AT;
+    if (any(R.CARD, R.SSN, R.SSN_BARE, R.INTL, R.PHONE_BARE, R.IPV4)) stop |= C.DIGIT;
+    if (any(R.INTL)) stop |= C.D_PLUS | C.D_PAREN;
+    if (any(R.IBAN_COMPACT, R.AWS_ID)) stop |= C.UPPER;
+    if (any(R.JWT, R.GH, R.GH + 1, R.GH + 2, R.GH + 3)) stop |= C.D_TOKEN;
+    if (any(R.GH + 4)) stop |= C.D_HOOK;
+    if (any(R.AWS_SECRET)) stop |= C.B64;
+    if (any(R.PEM)) stop |= C.D_DASH;
+    if (any(R.IPV6)) stop |= C.D_COLON;
     this.stop = stop;
   }
 
@@ -124,14 +128,26 @@ export class Scanner {
     this.bareSsnGate = this.barePhoneGate = this.awsHinted = -1;
     this.colons = 0;
     this.handBack = false;
-    this.next.fill(from);
+    for (let m = this.moved; m !== 0; m &= m - 1) this.next[31 - Math.clz32(m & -m)] = 0;
+    this.moved = 0;
     this.spans.clear();
     const stop = this.stop;
     const end = to | 0;
+    // Inside a run of letters and digits only the webhook's 'h' can start a match.
+    const inWord = stop & C.D_HOOK;
+    let word = false;
     for (let i = from | 0; i < end; i++) {
-      const k = CH[b[i]] & stop;
+      const c = CH[b[i]];
+      if (c & C.ALNUM) {
+        if (word) {
+          if (c & inWord && this.want(R.GH + 4, i)) this.token(4, i);
+          continue;
+        }
+        word = true;
+      } else word = false;
+      const k = c & stop;
       if (k === 0) continue;
-      if (k & (D_HIGH | D_DASH | D_COLON)) {
+      if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
         if (this.rare(i, k)) return HAND_BACK;
         continue;
       }
@@ -142,26 +158,26 @@ export class Scanner {
 
   /** A byte >= 0x80, '-----BEGIN', or '::' / a seventh ':' (a superset of the prefilter's F_COLON). */
   private rare(i: number, k: number): boolean {
-    if (k & D_HIGH) return true;
-    if (k & D_DASH) return bytesAt(this.b, i, this.to, '-----BEGIN');
+    if (k & C.D_HIGH) return true;
+    if (k & C.D_DASH) return bytesAt(this.b, i, this.to, '-----BEGIN');
     return ++this.colons >= 7 || (i > this.from && this.b[i - 1] === 58);
   }
 
   private at(i: number, k: number): void {
     const b = this.b;
-    if (k & D_AT) return this.email(i);
+    if (k & C.D_AT) return this.email(i);
     // Every regex but the Slack webhook's starts after a character its lookbehind checks; all of
     // those exclude letters and digits.
-    const afterAlnum = i > this.from && (CH[b[i - 1]] & ALNUM) !== 0;
-    if (k & D_HOOK && this.want(R.GH + 4, i)) this.token(4, i);
-    if (afterAlnum) return;
-    const afterWord = i > this.from && (CH[b[i - 1]] & WORD) !== 0;
-    if (k & DIGIT) {
+    if (k & C.D_HOOK && this.want(R.GH + 4, i)) this.token(4, i);
+    if (i > this.from && CH[b[i - 1]] & C.ALNUM) return;
+    const afterWord = i > this.from && (CH[b[i - 1]] & C.WORD) !== 0;
+    if (k & C.DIGIT) {
       if (!afterWord) this.number(i);
-    } else if (k & (D_PLUS | D_PAREN)) this.phone(i, 0, 0);
-    if (k & UPPER) this.upper(i, afterWord);
-    if (k & D_TOKEN) this.letter(i);
-    if (k & B64 && !(i > this.from && CH[b[i - 1]] & B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
+    } else if (k & (C.D_PLUS | C.D_PAREN)) this.phone(i, 0, 0);
+    if (k & C.UPPER) this.upper(i, afterWord);
+    if (k & C.D_TOKEN) this.letter(i);
+    // A secret key is a run of exactly 40: most words end long before.
+    if (k & C.B64 && i + 40 <= this.to && CH[b[i + 39]] & C.B64 && !(i > this.from && CH[b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
   }
 
   /** The regex's detector is on and it may start a match at i. */
@@ -181,16 +197,17 @@ export class Scanner {
     if (at < this.next[R.EMAIL]) return;
     const s = localStart(this.b, at, this.from);
     const e = domainEnd(this.b, at, this.to);
-    if (s < at && e > at + 1 && domainOk(this.b, at + 1, e)) {
-      this.add(R.EMAIL, s, e);
-      this.next[R.EMAIL] = e;
-    } else this.next[R.EMAIL] = at + 1;
+    const ok = s < at && e > at + 1 && domainOk(this.b, at + 1, e);
+    if (ok) this.add(R.EMAIL, s, e);
+    this.next[R.EMAIL] = ok ? e : at + 1;
+    this.moved |= 1 << R.EMAIL;
   }
 
   /** A regex's match ending at `end` (or none, -1): it resumes after it. */
   private matched(r: R, end: number): boolean {
     if (end < 0) return false;
     this.next[r] = end;
+    this.moved |= 1 << r;
     return true;
   }
 
@@ -200,7 +217,7 @@ export class Scanner {
    */
   private number(i: number): void {
     const { b, from, to } = this;
-    const run = runLength(b, i, to, DIGIT);
+    const run = runLength(b, i, to, C.DIGIT);
     const after = i + run < to ? b[i + run] : 0;
     if ((run >= 13 || after === 32 || after === 45) && this.want(R.CARD, i)) {
       const e = cardAt(b, i, from, to);
@@ -232,7 +249,7 @@ export class Scanner {
   private phone(i: number, run: number, after: number): void {
     const { b, from, to } = this;
     const c = b[i];
-    const sepAfter = (CH[after] & NUM_SEP) !== 0;
+    const sepAfter = (CH[after] & C.NUM_SEP) !== 0;
     // '+' or '00'
     if ((c === 43 || (c === 48 && run >= 3)) && this.want(R.INTL, i)) {
       const e = intlAt(b, i, from, to);
@@ -262,13 +279,15 @@ export class Scanner {
    */
   private dig7(r: R, s: number, e: number): void {
     this.add(r, s, e);
-    if (r === R.CARD && runLength(this.b, s, e, DIGIT) === e - s) return; // 13+ digits in a row: F_LONG
+    if (r === R.CARD && runLength(this.b, s, e, C.DIGIT) === e - s) return; // 13+ digits in a row: F_LONG
     if (!sepBeforeLastDigit(this.b, s, e) || dateChunk(this.b, this.from, this.to, s)) this.handBack = true;
   }
 
   /** IBANs (after a non-word character) and AWS access key ids (after a non-alphanumeric one). */
   private upper(i: number, afterWord: boolean): void {
     const { b, from, to } = this;
+    // [A-Z]{2}\d{2} or AKIA/ASIA: both need a second capital.
+    if (i + 4 > to || !(CH[b[i + 1]] & C.UPPER)) return;
     if (!afterWord && this.want(R.IBAN_COMPACT, i)) {
       const e = ibanCompactAt(b, i, from, to);
       if (this.matched(R.IBAN_COMPACT, e) && ibanValidAt(b, i, e)) this.add(R.IBAN_COMPACT, i, e);
@@ -286,6 +305,9 @@ export class Scanner {
   /** g, x, e after a non-alphanumeric character: GitHub, GitLab and Slack tokens, JWTs. */
   private letter(i: number): void {
     const { b, from, to } = this;
+    // The second letter of every prefix: 'gh', 'gi', 'gl', 'xo', 'xa', 'ey'.
+    const c2 = i + 1 < to ? b[i + 1] : 0;
+    if (b[i] === 103 ? c2 !== 104 && c2 !== 105 && c2 !== 108 : b[i] === 120 ? c2 !== 111 && c2 !== 97 : c2 !== 121) return;
     if (b[i] === 101) {
       if (!this.want(R.JWT, i)) return;
       const e = jwtAt(b, i, from, to);
@@ -343,8 +365,8 @@ const isChunk = (c: number): boolean => (c >= 48 && c <= 57) || c === 32 || c ==
 function sepBeforeLastDigit(b: Uint8Array, s: number, e: number): boolean {
   if (b[s] === 43 || b[s] === 40) return true;
   let last = e - 1;
-  while (last > s && !(CH[b[last]] & DIGIT)) last--;
-  for (let i = s + 1; i < last; i++) if (!(CH[b[i]] & DIGIT) && CH[b[i - 1]] & DIGIT) return true;
+  while (last > s && !(CH[b[last]] & C.DIGIT)) last--;
+  for (let i = s + 1; i < last; i++) if (!(CH[b[i]] & C.DIGIT) && CH[b[i - 1]] & C.DIGIT) return true;
   return false;
 }
 
@@ -355,17 +377,17 @@ function sepBeforeLastDigit(b: Uint8Array, s: number, e: number): boolean {
 function dateChunk(b: Uint8Array, from: number, to: number, s: number): boolean {
   let p = s;
   while (p > from && isChunk(b[p - 1])) p--;
-  while (!(CH[b[p]] & DIGIT)) p++;
-  if (runLength(b, p, to, DIGIT) !== 4 || p + 4 >= to) return false;
+  while (!(CH[b[p]] & C.DIGIT)) p++;
+  if (runLength(b, p, to, C.DIGIT) !== 4 || p + 4 >= to) return false;
   const sep = b[p + 4];
   if (sep !== 45 && sep !== 47 && sep !== 46) return false;
   let q = p + 5;
-  while (q < to && isChunk(b[q]) && !(CH[b[q]] & DIGIT)) q++;
-  return runLength(b, q, to, DIGIT) === 2 && q + 2 < to && b[q + 2] === sep;
+  while (q < to && isChunk(b[q]) && !(CH[b[q]] & C.DIGIT)) q++;
+  return runLength(b, q, to, C.DIGIT) === 2 && q + 2 < to && b[q + 2] === sep;
 }
 
 function countDigits(text: string): number {
   let n = 0;
-  for (let i = 0; i < text.length; i++) if (CH[text.charCodeAt(i)] & DIGIT) n++;
+  for (let i = 0; i < text.length; i++) if (CH[text.charCodeAt(i)] & C.DIGIT) n++;
   return n;
 }

@@ -4,19 +4,22 @@
  * at the end of a maximal run of its class, so a match is a run of the right length.
  */
 import { bytesAt } from '../prefilter';
-import { ALNUM, B64, CH, HOOK, SLACK, URL, WORD, clearBefore, runLength } from './chars';
+import { C, CH as CLASS_TABLE, clearBefore, runLength } from './chars';
+
+/** The class table as a module constant: a property load through the import per byte costs. */
+const CH = CLASS_TABLE;
 
 /** AWS_ID_RE `(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`. */
 export function awsIdAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, ALNUM) || !(bytesAt(b, s, to, 'AKIA') || bytesAt(b, s, to, 'ASIA'))) return -1;
+  if (!clearBefore(b, s, from, C.ALNUM) || !(bytesAt(b, s, to, 'AKIA') || bytesAt(b, s, to, 'ASIA'))) return -1;
   let e = s + 4;
   while (e < s + 20 && e < to && ((b[e] >= 65 && b[e] <= 90) || (b[e] >= 48 && b[e] <= 57))) e++;
-  return e === s + 20 && (e >= to || (CH[b[e]] & ALNUM) === 0) ? e : -1;
+  return e === s + 20 && (e >= to || (CH[b[e]] & C.ALNUM) === 0) ? e : -1;
 }
 
 /** AWS_SECRET_RE `(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`. */
 export function awsSecretAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, B64) || runLength(b, s, Math.min(to, s + 41), B64) !== 40) return -1;
+  if (!clearBefore(b, s, from, C.B64) || runLength(b, s, Math.min(to, s + 41), C.B64) !== 40) return -1;
   return s + 40 < to && b[s + 40] === 61 ? -1 : s + 40;
 }
 
@@ -35,17 +38,17 @@ export function tokenAt(k: number, b: Uint8Array, s: number, from: number, to: n
   switch (k) {
     case 0: {
       if (!bytesAt(b, s, to, 'gh') || s + 3 >= to || b[s + 3] !== 95 || !'pousr'.includes(String.fromCharCode(b[s + 2]))) return -1;
-      const e = prefixedRun(b, s, from, to, WORD, 4, ALNUM, 36, 251);
+      const e = prefixedRun(b, s, from, to, C.WORD, 4, C.ALNUM, 36, 251);
       // The run of letters and digits must not go on with '_'.
       return e < 0 || (e < to && b[e] === 95) ? -1 : e;
     }
     case 1:
-      return bytesAt(b, s, to, 'github_pat_') ? prefixedRun(b, s, from, to, WORD, 11, WORD, 22, 255) : -1;
+      return bytesAt(b, s, to, 'github_pat_') ? prefixedRun(b, s, from, to, C.WORD, 11, C.WORD, 22, 255) : -1;
     case 2:
-      return bytesAt(b, s, to, 'glpat-') ? prefixedRun(b, s, from, to, URL, 6, URL, 20, 255) : -1;
+      return bytesAt(b, s, to, 'glpat-') ? prefixedRun(b, s, from, to, C.URL, 6, C.URL, 20, 255) : -1;
     case 3: {
       const head = bytesAt(b, s, to, 'xapp-') || (bytesAt(b, s, to, 'xox') && s + 4 < to && 'abposr'.includes(String.fromCharCode(b[s + 3])) && b[s + 4] === 45);
-      const e = head ? prefixedRun(b, s, from, to, URL, 5, SLACK, 11, 251) : -1;
+      const e = head ? prefixedRun(b, s, from, to, C.URL, 5, C.SLACK, 11, 251) : -1;
       // `[A-Za-z0-9-]{10,250}[A-Za-z0-9](?![A-Za-z0-9_-])`: the run ends in a letter or digit, and no '_' follows.
       return e < 0 || b[e - 1] === 45 || (e < to && b[e] === 95) ? -1 : e;
     }
@@ -65,9 +68,9 @@ function hookAt(b: Uint8Array, s: number, to: number): number {
   const kind = HOOK_KINDS.find((k) => bytesAt(b, q, to, k));
   if (kind === undefined) return -1;
   const r = q + kind.length;
-  const run = runLength(b, r, to, HOOK);
+  const run = runLength(b, r, to, C.HOOK);
   // The greedy class takes k of the run, then one letter or digit: the most k first.
-  for (let k = Math.min(250, run - 1); k >= 8; k--) if (CH[b[r + k]] & ALNUM) return r + k + 1;
+  for (let k = Math.min(250, run - 1); k >= 8; k--) if (CH[b[r + k]] & C.ALNUM) return r + k + 1;
   return -1;
 }
 
@@ -76,10 +79,10 @@ function hookAt(b: Uint8Array, s: number, to: number): number {
  * at s (the scanner only sees cells far below the bounds). Returns the end; the header is b[s, first '.').
  */
 export function jwtAt(b: Uint8Array, s: number, from: number, to: number): number {
-  if (!clearBefore(b, s, from, URL) || !bytesAt(b, s, to, 'eyJ')) return -1;
-  const h = s + 3 + runLength(b, s + 3, to, URL);
+  if (!clearBefore(b, s, from, C.URL) || !bytesAt(b, s, to, 'eyJ')) return -1;
+  const h = s + 3 + runLength(b, s + 3, to, C.URL);
   if (h - s - 3 < 2 || h >= to || b[h] !== 46) return -1;
-  const p = h + 1 + runLength(b, h + 1, to, URL);
+  const p = h + 1 + runLength(b, h + 1, to, C.URL);
   if (p - h - 1 < 2 || p >= to || b[p] !== 46) return -1;
-  return p + 1 + runLength(b, p + 1, to, URL);
+  return p + 1 + runLength(b, p + 1, to, C.URL);
 }
