@@ -36,19 +36,27 @@ export function cardAt(b: Uint8Array, s: number, from: number, to: number): numb
   return best;
 }
 
-const dig = new Uint8Array(40);
-
-/** Issuer range, Luhn and digit grouping of the card match b[s, e): detectCard's checks. */
+/** Issuer range, Luhn and digit grouping of the card match b[s, e): detectCard's checks, in one pass from the end. */
 export function cardValid(b: Uint8Array, s: number, e: number): boolean {
   let n = 0;
-  for (let i = s; i < e; i++) if (isDigit(b[i])) dig[n++] = b[i] - 48;
-  if (issuerOf(n, dig[0], dig[1], dig[2], dig[3]) === null) return false;
   let sum = 0;
-  for (let i = n - 1, dbl = false; i >= 0; i--, dbl = !dbl) {
-    const d = dbl ? dig[i] * 2 : dig[i];
-    sum += d > 9 ? d - 9 : d;
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
+  for (let i = e - 1; i >= s; i--) {
+    const c = b[i];
+    if (!isDigit(c)) continue;
+    const d = c - 48;
+    const v = n++ & 1 ? d * 2 : d;
+    sum += v > 9 ? v - 9 : v;
+    d0 = d1;
+    d1 = d2;
+    d2 = d3;
+    d3 = d;
   }
-  if (sum % 10 !== 0) return false;
+  // d0…d3 now hold the first four digits (the loop shifted each digit down as it went left).
+  if (sum % 10 !== 0 || issuerOf(n, d3, d2, d1, d0) === null) return false;
   return n === e - s || cardGroupsOk(latin1(b, s, e), n);
 }
 
@@ -113,15 +121,17 @@ export function intlAt(b: Uint8Array, s: number, from: number, to: number): numb
 export function intlEnd(b: Uint8Array, s: number, e: number, from: number): number {
   if (b[s] === 48 && s - 2 >= from && (isDigit(b[s - 2]) || (CH[b[s - 2]] & C.UPPER) !== 0) && (CH[b[s - 1]] & C.NUM_SEP) !== 0) return -1;
   let end = e;
-  while (end - s > 8 && !intlOk(b, s, end)) {
+  let ok = intlOk(b, s, end);
+  while (!ok && end - s > 8) {
     let cut = end - 1;
     while (cut >= s && !(CH[b[cut]] & C.NUM_SEP)) cut--;
     if (cut - s <= 1) break;
     end = cut;
     // .replace(/[ .(-]+$/, '')
     while (end > s && (b[end - 1] === 32 || b[end - 1] === 46 || b[end - 1] === 40 || b[end - 1] === 45)) end--;
+    ok = intlOk(b, s, end);
   }
-  return intlOk(b, s, end) ? end : -1;
+  return ok ? end : -1;
 }
 
 /** detectors.ts intlOk on b[s, e). */

@@ -79,7 +79,8 @@ export class Scanner {
   private moved = 0;
   /** The character classes the walk stops at. */
   private readonly stop: number;
-  private b: Uint8Array = new Uint8Array(0);
+  // A Buffer from the start: the field then only ever holds one kind of array (the worker passes Buffers).
+  private b: Uint8Array = Buffer.alloc(0);
   private from = 0;
   private to = 0;
   private hint: string | undefined;
@@ -133,25 +134,25 @@ export class Scanner {
     this.spans.clear();
     const stop = this.stop;
     const end = to | 0;
-    // Inside a run of letters and digits only the webhook's 'h' can start a match.
-    const inWord = stop & C.D_HOOK;
-    let word = false;
+    // Only the first character of a run of letters and digits can start a match, but for the
+    // webhook's 'h': the rest of the run is skipped in a tight loop.
+    const hook = stop & C.D_HOOK;
     for (let i = from | 0; i < end; i++) {
       const c = CH[b[i]];
-      if (c & C.ALNUM) {
-        if (word) {
-          if (c & inWord && this.want(R.GH + 4, i)) this.token(4, i);
-          continue;
-        }
-        word = true;
-      } else word = false;
       const k = c & stop;
-      if (k === 0) continue;
-      if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
-        if (this.rare(i, k)) return HAND_BACK;
-        continue;
+      if (k !== 0) {
+        if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
+          if (this.rare(i, k)) return HAND_BACK;
+        } else this.at(i, k);
       }
-      this.at(i, k);
+      if ((c & C.ALNUM) === 0) continue;
+      let j = i + 1;
+      for (; j < end; j++) {
+        const d = CH[b[j]];
+        if ((d & C.ALNUM) === 0) break;
+        if (d & hook && this.want(R.GH + 4, j)) this.token(4, j);
+      }
+      i = j - 1;
     }
     return this.handBack ? HAND_BACK : this.spans.resolve();
   }
@@ -169,7 +170,7 @@ export class Scanner {
     // Every regex but the Slack webhook's starts after a character its lookbehind checks; all of
     // those exclude letters and digits.
     if (k & C.D_HOOK && this.want(R.GH + 4, i)) this.token(4, i);
-    if (i > this.from && CH[b[i - 1]] & C.ALNUM) return;
+    // The walk stops at the first character of a run of letters and digits only.
     const afterWord = i > this.from && (CH[b[i - 1]] & C.WORD) !== 0;
     if (k & C.DIGIT) {
       if (!afterWord) this.number(i);
@@ -219,7 +220,9 @@ export class Scanner {
     const { b, from, to } = this;
     const run = runLength(b, i, to, C.DIGIT);
     const after = i + run < to ? b[i + run] : 0;
-    if ((run >= 13 || after === 32 || after === 45) && this.want(R.CARD, i)) {
+    // 13 digits in a row, or a ' '/'-' and another digit.
+    const cardLike = run >= 13 || ((after === 32 || after === 45) && i + run + 1 < to && (CH[b[i + run + 1]] & C.DIGIT) !== 0);
+    if (cardLike && this.want(R.CARD, i)) {
       const e = cardAt(b, i, from, to);
       if (this.matched(R.CARD, e) && cardValid(b, i, e)) this.dig7(R.CARD, i, e);
     }
