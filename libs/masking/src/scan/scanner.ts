@@ -8,7 +8,7 @@
  * generated cells). A cell with a byte >= 0x80 is not scanned (-1): its detectors read `\p{L}` and
  * count UTF-16 units, and the caller runs them instead.
  */
-import { DETECTABLE_ENTITIES, ENTITY_TYPES, type EntityType } from '../types';
+import { ENTITY_TYPES, type EntityType } from '../types';
 import { bytesAt } from '../prefilter';
 import { HINT_PHONE, HINT_SSN, HINT_VERSION, PHONE_LABEL, PHONE_WORD, PRODUCT_BEFORE, SSN_CONTEXT, VERSION_BEFORE, bareOk, hintIs } from '../detectors';
 import { AWS_SECRET_CONTEXT } from '../secrets';
