@@ -64,6 +64,22 @@ describe('maskBytes (cells inside a wire buffer)', () => {
     agree(defaultPolicy('k'), LOOKALIKES.map((text) => ({ text })));
   });
 
+  it('agrees with maskCell on every corpus cell and look-alike that follows a run of masked cells (no gate then)', () => {
+    const viaBytes = createMasker(defaultPolicy('k'));
+    const viaCell = createMasker(defaultPolicy('k'));
+    const pb = viaBytes.columnPlan([{ column: 'note', typeOid: TEXT }]);
+    const pc = viaCell.columnPlan([{ column: 'note', typeOid: TEXT }]);
+    const hit = Buffer.from('mail jane@example.com');
+    for (const v of [...corpus.map((c) => c.text), ...LOOKALIKES]) {
+      for (let k = 0; k < 10; k++) expect(viaBytes.maskBytes(pb, 0, hit, 0, hit.length)).toBeDefined();
+      const cell = Buffer.from(v);
+      const out = viaBytes.maskBytes(pb, 0, cell, 0, cell.length);
+      const ref = viaCell.maskCell(pc, 0, cell);
+      const text = (x: unknown): unknown => (Buffer.isBuffer(x) ? x.toString('utf8') : x);
+      expect(text(out), v).toEqual(ref.changed ? text(ref.value) : undefined);
+    }
+  });
+
   it('agrees with maskCell under the partial, hash and null styles', () => {
     for (const defaultStyle of ['partial', 'hash', 'null'] as const) agree({ ...defaultPolicy('k'), defaultStyle }, corpus.slice(0, 120));
   });

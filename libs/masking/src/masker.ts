@@ -39,6 +39,11 @@ export interface PlannedColumn {
   readonly typeMayChange: boolean;
   /** Column name: context for detectors (SSN, AWS secret key). */
   readonly hint: string;
+  /**
+   * Cells of this column in a row that the byte scanner masked. Past GATE_SKIP the gate in front of
+   * it (mayFlag) is skipped: it would say yes, and the scanner decides clean cells exactly as well.
+   */
+  scanHits: number;
 }
 
 export interface ResultPlan {
@@ -76,6 +81,8 @@ export interface Masker {
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_MILLIS = 50;
 const BUDGET_MIN_CHARS = 8192;
+/** Masked cells in a row after which a column's cells go to the byte scanner without the gate. */
+const GATE_SKIP = 8;
 const UNCHANGED_NULL: CellResult = Object.freeze({ value: null, changed: false });
 const NULLED: CellResult = Object.freeze({ value: null, changed: true });
 
@@ -127,6 +134,7 @@ class Engine implements Masker {
       binaryText: binary && binaryIsText(c.typeOid),
       typeMayChange,
       hint: c.column,
+      scanHits: 0,
     });
     if (!this.policy.enabled) return make('skip');
     const rule = findRule(this.rules, c);
@@ -166,11 +174,18 @@ class Engine implements Masker {
       // could start on, a number too short to be a card.
       if (col.action === 'scan' || col.action === 'json') {
         if (!col.binary || (col.binaryText && col.kind !== 'jsonb')) {
-          if (!mayFlag(buf, start, end)) return undefined;
+          const scanner = this.redactor !== null && col.action === 'scan';
+          if ((!scanner || col.scanHits < GATE_SKIP) && !mayFlag(buf, start, end)) {
+            col.scanHits = 0;
+            return undefined;
+          }
           // Plain text (JSON goes to its walk): the byte scanner, unless it hands the cell back to the detectors.
-          if (this.redactor !== null && col.action === 'scan' && buf[start] !== 0x7b && buf[start] !== 0x5b) {
+          if (scanner && buf[start] !== 0x7b && buf[start] !== 0x5b) {
             const r = this.scanCell(col, buf, start, end);
-            if (r !== HAND_BACK) return r;
+            if (r !== HAND_BACK) {
+              col.scanHits = r === undefined ? 0 : col.scanHits + 1;
+              return r;
+            }
           }
           const flags = prefilterBytes(buf, start, end) & this.relevant;
           if (flags === 0) return undefined;
