@@ -16,22 +16,22 @@ const CH = CLASS_TABLE;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
-/** CARD_RE `(?<![\w])(?:\d[ -]?){12,18}\d(?!\w)` at s (a digit). */
-export function cardAt(b: Uint8Array, s: number, from: number, to: number): number {
+/** CARD_RE `(?<![\w])(?:\d[ -]?){12,18}\d(?!\w)` at s, a digit that starts a run of `run` digits. */
+export function cardAt(b: Uint8Array, s: number, from: number, to: number, run: number): number {
   if (!clearBefore(b, s, from, C.WORD)) return -1;
-  // The digits the pattern can walk: each next digit adjacent or after one ' ' or '-'.
-  let n = 1;
-  let last = s;
-  let best = -1;
-  for (;;) {
-    // A match may end after 13–19 digits where no word character follows; the regex takes the most.
-    if (n >= 13 && (last + 1 >= to || (CH[b[last + 1]] & C.WORD) === 0)) best = last + 1;
-    if (n === 19) break;
+  // The digits the pattern can walk: each next digit adjacent or after one ' ' or '-'. The first
+  // run is known: a run of 13–19 digits that nothing continues is the whole match.
+  let n = Math.min(run, 19);
+  let last = s + n - 1;
+  let best = n >= 13 && (last + 1 >= to || (CH[b[last + 1]] & C.WORD) === 0) ? last + 1 : -1;
+  while (n < 19) {
     const q = last + 1;
     if (isDigitAt(b, q, to)) last = q;
     else if ((b[q] === 32 || b[q] === 45) && isDigitAt(b, q + 1, to)) last = q + 1;
     else break;
     n++;
+    // A match may end after 13–19 digits where no word character follows; the regex takes the most.
+    if (n >= 13 && (last + 1 >= to || (CH[b[last + 1]] & C.WORD) === 0)) best = last + 1;
   }
   return best;
 }

@@ -223,8 +223,12 @@ export class Scanner {
     // 13 digits in a row, or a ' '/'-' and another digit.
     const cardLike = run >= 13 || ((after === 32 || after === 45) && i + run + 1 < to && (CH[b[i + run + 1]] & C.DIGIT) !== 0);
     if (cardLike && this.want(R.CARD, i)) {
-      const e = cardAt(b, i, from, to);
-      if (this.matched(R.CARD, e) && cardValid(b, i, e)) this.dig7(R.CARD, i, e);
+      const e = cardAt(b, i, from, to, run);
+      if (this.matched(R.CARD, e) && cardValid(b, i, e)) {
+        // 13+ digits in a row set the prefilter's F_LONG: only a card with separators needs F_DIG7.
+        if (e - i === run) this.add(R.CARD, i, e);
+        else this.dig7(R.CARD, i, e);
+      }
     }
     if (run === 3 && (after === 45 || after === 32) && this.want(R.SSN, i)) {
       const e = ssnAt(b, i, from, to);
@@ -282,7 +286,6 @@ export class Scanner {
    */
   private dig7(r: R, s: number, e: number): void {
     this.add(r, s, e);
-    if (r === R.CARD && runLength(this.b, s, e, C.DIGIT) === e - s) return; // 13+ digits in a row: F_LONG
     if (!sepBeforeLastDigit(this.b, s, e) || dateChunk(this.b, this.from, this.to, s)) this.handBack = true;
   }
 
