@@ -10,10 +10,11 @@
  */
 import { ENTITY_TYPES, type EntityType } from '../types';
 import { bytesAt } from '../prefilter';
-import { HINT_PHONE, HINT_SSN, HINT_VERSION, PHONE_LABEL, PHONE_WORD, PRODUCT_BEFORE, SSN_CONTEXT, VERSION_BEFORE, bareOk, hintIs } from '../detectors';
-import { AWS_SECRET_CONTEXT } from '../secrets';
+import { HINT_VERSION, hintIs } from '../detectors';
 import { jwtHeaderValid } from '../validators';
 import { C, CH as CLASS_TABLE, runLength } from './chars';
+import { Context } from './context';
+import { dateChunk, sepBeforeLastDigit } from './dig7';
 import { domainEnd, domainOk, localStart } from './email';
 import { bareAt, cardAt, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } from './numbers';
 import { awsIdAt, awsSecretAt, jwtAt, tokenAt } from './secrets';
@@ -84,11 +85,7 @@ export class Scanner {
   private from = 0;
   private to = 0;
   private hint: string | undefined;
-  private text: string | null = null;
-  /** Lazily decided per cell: -1 unknown, 0 no, 1 yes. */
-  private bareSsnGate = -1;
-  private barePhoneGate = -1;
-  private awsHinted = -1;
+  private readonly context = new Context();
   private colons = 0;
   private handBack = false;
 
@@ -125,8 +122,7 @@ export class Scanner {
     this.from = from;
     this.to = to;
     this.hint = hint;
-    this.text = null;
-    this.bareSsnGate = this.barePhoneGate = this.awsHinted = -1;
+    this.context.reset(b, from, to, hint);
     this.colons = 0;
     this.handBack = false;
     for (let m = this.moved; m !== 0; m &= m - 1) this.next[31 - Math.clz32(m & -m)] = 0;
@@ -190,10 +186,6 @@ export class Scanner {
     this.spans.push(ENTITY_OF[r], start - this.from, end - this.from, r);
   }
 
-  private decoded(): string {
-    return (this.text ??= latin1(this.b, this.from, this.to));
-  }
-
   private email(at: number): void {
     if (at < this.next[R.EMAIL]) return;
     const s = localStart(this.b, at, this.from);
@@ -236,16 +228,16 @@ export class Scanner {
     }
     if (run === 9 && this.want(R.SSN_BARE, i)) {
       const e = bareAt(b, i, from, to, 9, 9);
-      if (this.matched(R.SSN_BARE, e) && this.bareSsn(i)) this.add(R.SSN_BARE, i, e);
+      if (this.matched(R.SSN_BARE, e) && this.context.bareSsn(i - from) && ssnBareValid(b, i)) this.add(R.SSN_BARE, i, e);
     }
     this.phone(i, run, after);
     if ((run === 10 || run === 11) && this.want(R.PHONE_BARE, i)) {
       const e = bareAt(b, i, from, to, 10, 11);
-      if (this.matched(R.PHONE_BARE, e) && this.barePhone(i, e)) this.add(R.PHONE_BARE, i, e);
+      if (this.matched(R.PHONE_BARE, e) && this.context.barePhone(i - from, e - from)) this.add(R.PHONE_BARE, i, e);
     }
     if (run <= 3 && after === 46 && this.want(R.IPV4, i) && !(this.hint !== undefined && hintIs(this.hint, HINT_VERSION))) {
       const e = ipv4At(b, i, from, to);
-      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.versionBefore(i)) this.add(R.IPV4, i, e);
+      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.context.versionBefore(i - from)) this.add(R.IPV4, i, e);
     }
   }
 
@@ -330,70 +322,7 @@ export class Scanner {
 
   private awsSecret(i: number): void {
     const e = awsSecretAt(this.b, i, this.from, this.to);
-    if (!this.matched(R.AWS_SECRET, e)) return;
-    if (this.awsHinted < 0) this.awsHinted = this.hint !== undefined && AWS_SECRET_CONTEXT.test(this.hint) ? 1 : 0;
-    const at = i - this.from;
-    if (this.awsHinted === 1 || AWS_SECRET_CONTEXT.test(this.decoded().slice(Math.max(0, at - 64), at))) this.add(R.AWS_SECRET, i, e);
+    if (this.matched(R.AWS_SECRET, e) && this.context.awsSecret(i - this.from)) this.add(R.AWS_SECRET, i, e);
   }
 
-  /** detectBareSsn: a label in the column name or before the number. */
-  private bareSsn(i: number): boolean {
-    const text = this.decoded();
-    const hinted = this.hint !== undefined && hintIs(this.hint, HINT_SSN);
-    if (this.bareSsnGate < 0) this.bareSsnGate = hinted || (countDigits(text) !== text.length && SSN_CONTEXT.test(text)) ? 1 : 0;
-    if (this.bareSsnGate === 0) return false;
-    const at = i - this.from;
-    return (hinted || SSN_CONTEXT.test(text.slice(Math.max(0, at - 32), at))) && ssnBareValid(this.b, i);
-  }
-
-  /** detectBarePhone: a phone-ish column name, or a label right before the number. */
-  private barePhone(i: number, e: number): boolean {
-    const text = this.decoded();
-    const hinted = this.hint !== undefined && hintIs(this.hint, HINT_PHONE);
-    if (this.barePhoneGate < 0) this.barePhoneGate = hinted || (countDigits(text) !== text.length && PHONE_WORD.test(text)) ? 1 : 0;
-    if (this.barePhoneGate === 0) return false;
-    const at = i - this.from;
-    return bareOk(latin1(this.b, i, e)) && (hinted || PHONE_LABEL.test(text.slice(Math.max(0, at - 24), at)));
-  }
-
-  /** detectIpv4: "version 1.2.3.4", "Chrome/120.0.0.0" are not hosts. */
-  private versionBefore(i: number): boolean {
-    const at = i - this.from;
-    const before = this.decoded().slice(Math.max(0, at - 24), at);
-    return VERSION_BEFORE.test(before) || PRODUCT_BEFORE.test(before);
-  }
-}
-
-/** The prefilter's chunk characters: digits and ' .-()/+'. */
-const isChunk = (c: number): boolean => (c >= 48 && c <= 57) || c === 32 || c === 46 || c === 45 || c === 40 || c === 41 || c === 47 || c === 43;
-
-/** b[s, e) starts with '+' or '(', or has one of ' .-()/+' after a digit and before its last digit. */
-function sepBeforeLastDigit(b: Uint8Array, s: number, e: number): boolean {
-  if (b[s] === 43 || b[s] === 40) return true;
-  let last = e - 1;
-  while (last > s && !(CH[b[last]] & C.DIGIT)) last--;
-  for (let i = s + 1; i < last; i++) if (!(CH[b[i]] & C.DIGIT) && CH[b[i - 1]] & C.DIGIT) return true;
-  return false;
-}
-
-/**
- * The prefilter's chunk around s starts like an ISO date (4 digits, a separator, 2 digits and the
- * same '-', '/' or '.'), whose digits it does not count.
- */
-function dateChunk(b: Uint8Array, from: number, to: number, s: number): boolean {
-  let p = s;
-  while (p > from && isChunk(b[p - 1])) p--;
-  while (!(CH[b[p]] & C.DIGIT)) p++;
-  if (runLength(b, p, to, C.DIGIT) !== 4 || p + 4 >= to) return false;
-  const sep = b[p + 4];
-  if (sep !== 45 && sep !== 47 && sep !== 46) return false;
-  let q = p + 5;
-  while (q < to && isChunk(b[q]) && !(CH[b[q]] & C.DIGIT)) q++;
-  return runLength(b, q, to, C.DIGIT) === 2 && q + 2 < to && b[q + 2] === sep;
-}
-
-function countDigits(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (CH[text.charCodeAt(i)] & C.DIGIT) n++;
-  return n;
 }
