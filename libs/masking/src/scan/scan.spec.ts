@@ -118,6 +118,19 @@ describe('byte scanner vs the regex detectors', () => {
     expect(compare(cells).scanned).toBeGreaterThan(50_000);
   });
 
+  it('finds exactly their spans on 40,000 random digit groups and separators (phone, card, SSN, IP and date shapes)', () => {
+    const f = new Fake(4);
+    const cells: Cell[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      let text = f.pick(['', '', '+', '00', '(0', '1 ', 'tel ', 'ssn ', 'x', '.', '-', '/', 'v']);
+      for (let g = f.int(1, 6); g > 0; g--) text += f.digits(f.int(1, 6)) + (g > 1 ? f.pick([' ', '-', '.', ') ', '/', '', '  ', ' (']) : '');
+      cells.push({ text: text + f.pick(['', '', ' ', '.', '-', 'x', '.5', ' 2024']), hint: f.pick([undefined, undefined, 'phone', 'ssn', 'version']) });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(30_000);
+    expect(t.withSpans).toBeGreaterThan(1_500);
+  });
+
   it('hands back non-ASCII, PEM and IPv6-shaped cells', () => {
     const sc = new Scanner(new Set(DETECTABLE_ENTITIES));
     for (const text of ['müller@example.de', 'fe80::1', 'x -----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----']) {
