@@ -1,9 +1,10 @@
 /** detectEmail (detectors.ts) on ASCII bytes: expand around an '@', then check the domain. */
 import { NOT_TLD } from '../detectors';
-import { C, CH as CLASS_TABLE } from './chars';
+import { C } from './chars';
+import * as chars from './chars';
 
-/** The class table as a module constant: a property load through the import per byte costs. */
-const CH = CLASS_TABLE;
+// The class table as a module constant: a property load through the import object per byte costs.
+const { CH } = chars;
 
 /** NOT_TLD (all of them 3–4 letters) as lower-case letters packed in an int. */
 const NOT_TLD_KEYS = Int32Array.from([...NOT_TLD].map((t) => [...t].reduce((k, ch) => (k << 8) | ch.charCodeAt(0), 0)));
