@@ -39,7 +39,7 @@ const isDomain = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);
   return c < 128 ? DOMAIN_ASCII[c] === 1 : LOCAL_U.test(text[i]);
 };
-const NOT_TLD = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
+export const NOT_TLD = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
 
 export const detectEmail: Detector = (text, out) => {
   let at = text.indexOf('@');
@@ -92,9 +92,9 @@ const TLD_U = /^\p{L}{2,24}$/u;
 
 /* ---------------- column and key names as context ---------------- */
 
-const HINT_SSN = 1;
-const HINT_PHONE = 2;
-const HINT_VERSION = 4;
+export const HINT_SSN = 1;
+export const HINT_PHONE = 2;
+export const HINT_VERSION = 4;
 const HINT_KNOWN = 8;
 let hints = new Map<string, number>();
 
@@ -102,7 +102,7 @@ let hints = new Map<string, number>();
  * What a column or JSON key name says, tested once per name rather than once per cell: a result
  * has a handful of column names and millions of cells.
  */
-function hintIs(hint: string, what: number): boolean {
+export function hintIs(hint: string, what: number): boolean {
   let h = hints.get(hint);
   if (h === undefined) {
     h = HINT_KNOWN;
@@ -131,8 +131,8 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-function cardGroupsOk(raw: string, digits: string): boolean {
-  if (digits.length === raw.length) return true;
+export function cardGroupsOk(raw: string, digitCount: number): boolean {
+  if (digitCount === raw.length) return true;
   const seps = raw.replace(/\d/g, '');
   if (!/^( +|-+)$/.test(seps)) return false;
   const sizes = raw.split(/[ -]/).map((g) => g.length).join(',');
@@ -146,7 +146,7 @@ export const detectCard: Detector = (text, out, ctx) => {
   for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
     const raw = m[0];
     const digits = digitsOf(raw);
-    if (cardIssuer(digits) && luhn(digits) && cardGroupsOk(raw, digits)) push(out, 'CARD', m.index, m.index + raw.length);
+    if (cardIssuer(digits) && luhn(digits) && cardGroupsOk(raw, digits.length)) push(out, 'CARD', m.index, m.index + raw.length);
   }
 };
 
@@ -154,7 +154,7 @@ export const detectCard: Detector = (text, out, ctx) => {
 
 const SSN_RE = /(?<![\w.+/-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\w)/g;
 const SSN_BARE_RE = /(?<![\w.+/-])(\d{3})(\d{2})(\d{4})(?![\w]|[./-]\w)/g;
-const SSN_CONTEXT = /\b(ssn|social[ _-]?security|ss#)/i;
+export const SSN_CONTEXT = /\b(ssn|social[ _-]?security|ss#)/i;
 
 export const detectSsn: Detector = (text, out, ctx) => {
   if (ctx.digits !== undefined && ctx.digits < 9) return;
@@ -187,10 +187,10 @@ const NANP_RE = /(?<![\w.+/-])(?:1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-])(\d{3})[ .-](\
 const NATL_RE = /(?<![\w.+/-])(?:\(0\d{1,4}\) ?|0\d{1,4}[ -])\d{2,8}(?:[ -]\d{2,8}){0,3}(?![\w]|[./-]\w)/g;
 // Bare 10/11-digit numbers are phones only under a phone-ish label: otherwise epochs and ids would match.
 const BARE_RE = /(?<![\w.+/-])\d{10,11}(?![\w]|[./-]\w)/g;
-const PHONE_LABEL = /(phone|tel|mobile|cell|fax|whatsapp|sms|msisdn)[^\d\n]{0,12}$/i;
-const PHONE_WORD = /phone|tel|mobile|cell|fax|whatsapp|sms|msisdn/i;
+export const PHONE_LABEL = /(phone|tel|mobile|cell|fax|whatsapp|sms|msisdn)[^\d\n]{0,12}$/i;
+export const PHONE_WORD = /phone|tel|mobile|cell|fax|whatsapp|sms|msisdn/i;
 const PHONE_HINT = /phone|mobile|(^|_)(tel|cell|fax|msisdn)($|_)/i;
-const DATE_LIKE = /^(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})/;
+export const DATE_LIKE = /^(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})/;
 
 /**
  * An international number is well formed: no doubled separator, no `()` or digit directly before
@@ -223,7 +223,7 @@ function intlOk(raw: string): boolean {
   return open === close && open <= 1 && digits >= 8 && digits <= 15;
 }
 
-function bareOk(d: string): boolean {
+export function bareOk(d: string): boolean {
   if (d.length === 11) return d[0] === '1' ? /^1[2-9]\d\d[2-9]/.test(d) : d[0] === '0' && d[1] !== '0';
   return /^[2-9]\d\d[2-9]/.test(d) || (d[0] === '0' && d[1] !== '0');
 }
@@ -291,10 +291,10 @@ const IPV4_RE = /(?<![\w.:-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|[.-]\w|\.\d)/g;
 const IPV6_RE = /(?<![\w.])[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}(?![\w:])/g;
 // "version 1.2.3.4", "v1.2.3.4" (the latter is already stopped by the lookbehind).
 const VERSION_WORDS = 'version|ver|release|build|rev|oid|firmware|fw|kernel|bios|driver|sdk';
-const VERSION_BEFORE = new RegExp(`\\b(${VERSION_WORDS}|v)\\s*[:=]?\\s*$`, 'i');
+export const VERSION_BEFORE = new RegExp(`\\b(${VERSION_WORDS}|v)\\s*[:=]?\\s*$`, 'i');
 const VERSION_HINT = new RegExp(`(^|_)(${VERSION_WORDS}|v)($|_)|version`, 'i');
 // "Chrome/120.0.0.0": a product token, not a host ("http://10.0.0.1" ends in '//' and still counts).
-const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
+export const PRODUCT_BEFORE = /[A-Za-z][\w-]*\/$/;
 
 export const detectIpv4: Detector = (text, out, ctx) => {
   // A dotted quad in a column or key named like a version or an OID is one (app_version = 2.5.4.8).

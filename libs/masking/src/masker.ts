@@ -14,6 +14,8 @@ import { compileRules, findRule, type ColumnRef, type CompiledRule } from './rul
 import { label, render } from './styles';
 import { type CellResult, type ColumnInfo, type EntityType, type MaskCounts, type MaskingPolicy, type MaskStyle, type MaskTextResult, type Span } from './types';
 import { isCard } from './validators';
+import { Redactor } from './scan/redact';
+import { HAND_BACK, Scanner } from './scan/scanner';
 
 /** skip: forwarded as is · full: a column rule masks the whole cell · scan/json: content detectors · numeric: cards only · inet: the cell is an IP. */
 export type ColumnAction = 'skip' | 'full' | 'scan' | 'json' | 'numeric' | 'inet';
@@ -37,6 +39,11 @@ export interface PlannedColumn {
   readonly typeMayChange: boolean;
   /** Column name: context for detectors (SSN, AWS secret key). */
   readonly hint: string;
+  /**
+   * Cells of this column in a row that the byte scanner masked. Past GATE_SKIP the gate in front of
+   * it (mayFlag) is skipped: it would say yes, and the scanner decides clean cells exactly as well.
+   */
+  scanHits: number;
 }
 
 export interface ResultPlan {
@@ -62,8 +69,8 @@ export interface Masker {
   maskCell(plan: ResultPlan, colIndex: number, value: Buffer | string | null): CellResult;
   /**
    * maskCell for the non-null cell `buf[start, end)` of a wire message, without a view of it unless
-   * it must be read as text: undefined when the cell stays as is, else its replacement — a string
-   * for the UTF-8 bytes of a text cell, a Buffer, or null for SQL NULL.
+   * it must be read as text: undefined when the cell stays as is, else its replacement — the new
+   * bytes (a string to write as UTF-8, or a Buffer), or null for SQL NULL.
    */
   maskBytes(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number): Buffer | string | null | undefined;
   maskText(text: string, opts?: MaskTextOptions): MaskTextResult;
@@ -74,6 +81,8 @@ export interface Masker {
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_MILLIS = 50;
 const BUDGET_MIN_CHARS = 8192;
+/** Masked cells in a row after which a column's cells go to the byte scanner without the gate. */
+const GATE_SKIP = 8;
 const UNCHANGED_NULL: CellResult = Object.freeze({ value: null, changed: false });
 const NULLED: CellResult = Object.freeze({ value: null, changed: true });
 
@@ -87,6 +96,8 @@ class Engine implements Masker {
   private readonly rules: CompiledRule[];
   private readonly maxBytes: number;
   private readonly maxMillis: number;
+  /** The byte scanner, when every detected entity is redacted (the default style). */
+  private readonly redactor: Redactor | null;
 
   constructor(
     private readonly policy: MaskingPolicy,
@@ -98,6 +109,8 @@ class Engine implements Masker {
     this.rules = compileRules(policy.rules, options.connection);
     this.maxBytes = policy.maxCellBytes ?? DEFAULT_MAX_BYTES;
     this.maxMillis = policy.maxCellMillis ?? DEFAULT_MAX_MILLIS;
+    const redactOnly = policy.entities.every((e) => this.core.styleFor(e) === 'redact');
+    this.redactor = redactOnly ? new Redactor(new Scanner(detection.enabled)) : null;
   }
 
   columnPlan(columns: ReadonlyArray<ColumnInfo>): ResultPlan {
@@ -121,6 +134,7 @@ class Engine implements Masker {
       binaryText: binary && binaryIsText(c.typeOid),
       typeMayChange,
       hint: c.column,
+      scanHits: 0,
     });
     if (!this.policy.enabled) return make('skip');
     const rule = findRule(this.rules, c);
@@ -160,7 +174,19 @@ class Engine implements Masker {
       // could start on, a number too short to be a card.
       if (col.action === 'scan' || col.action === 'json') {
         if (!col.binary || (col.binaryText && col.kind !== 'jsonb')) {
-          if (!mayFlag(buf, start, end)) return undefined;
+          const scanner = this.redactor !== null && col.action === 'scan';
+          if ((!scanner || col.scanHits < GATE_SKIP) && !mayFlag(buf, start, end)) {
+            col.scanHits = 0;
+            return undefined;
+          }
+          // Plain text (JSON goes to its walk): the byte scanner, unless it hands the cell back to the detectors.
+          if (scanner && buf[start] !== 0x7b && buf[start] !== 0x5b) {
+            const r = this.scanCell(col, buf, start, end);
+            if (r !== HAND_BACK) {
+              col.scanHits = r === undefined ? 0 : col.scanHits + 1;
+              return r;
+            }
+          }
           const flags = prefilterBytes(buf, start, end) & this.relevant;
           if (flags === 0) return undefined;
           // Only now is the cell read as text, with no view in between.
@@ -171,6 +197,18 @@ class Engine implements Masker {
     }
     const r = this.mask(col, buf.subarray(start, end), true);
     return r.changed ? r.value : undefined;
+  }
+
+  /** A plain-text cell through the byte scanner: undefined when unchanged, HAND_BACK when the detectors must decide. */
+  private scanCell(col: PlannedColumn, buf: Buffer, start: number, end: number): Buffer | string | undefined | typeof HAND_BACK {
+    const redactor = this.redactor!;
+    try {
+      const n = redactor.scanner.scan(buf, start, end, col.hint);
+      if (n <= 0) return n === 0 ? undefined : HAND_BACK;
+      return redactor.redact(buf, start, end);
+    } catch {
+      return this.failClosed(col, buf.subarray(start, end), true).value as string;
+    }
   }
 
   /** A text-format (or UTF-8 binary) scan/json cell, decoded, with its prefilter flags: what scan does after its decode. */
@@ -295,6 +333,7 @@ class Engine implements Masker {
 
   takeCounts(): MaskCounts {
     const c = this.core.counts;
+    this.redactor?.flush(c);
     this.core.counts = emptyCounts();
     return c;
   }

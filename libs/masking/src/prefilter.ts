@@ -260,7 +260,7 @@ function isGhKind(k: number): boolean {
   return k === 112 || k === 111 || k === 117 || k === 115 || k === 114;
 }
 
-function bytesAt(buf: Uint8Array, i: number, end: number, lit: string): boolean {
+export function bytesAt(buf: Uint8Array, i: number, end: number, lit: string): boolean {
   if (i + lit.length > end) return false;
   for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit.charCodeAt(k)) return false;
   return true;

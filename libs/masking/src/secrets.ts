@@ -5,7 +5,7 @@ import { jwtHeaderValid } from './validators';
 
 const AWS_ID_RE = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
 const AWS_SECRET_RE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
-const AWS_SECRET_CONTEXT = /aws.{0,24}secret|secret.?access.?key|secretaccesskey/i;
+export const AWS_SECRET_CONTEXT = /aws.{0,24}secret|secret.?access.?key|secretaccesskey/i;
 
 export const detectAws: Detector = (text, out, ctx) => {
   AWS_ID_RE.lastIndex = 0;

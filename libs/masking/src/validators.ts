@@ -17,13 +17,16 @@ export function luhn(digits: string): boolean {
 
 /** Issuer prefix ranges with the lengths each network issues. */
 export function cardIssuer(d: string): string | null {
-  const len = d.length;
-  if (len < 4) return null;
-  // The leading 2, 3 and 4 digits as numbers (d is digits only), without slicing.
-  const p2 = (d.charCodeAt(0) - 48) * 10 + (d.charCodeAt(1) - 48);
-  const p3 = p2 * 10 + (d.charCodeAt(2) - 48);
-  const p4 = p3 * 10 + (d.charCodeAt(3) - 48);
-  if (d[0] === '4' && (len === 13 || len === 16 || len === 19)) return 'visa';
+  if (d.length < 4) return null;
+  return issuerOf(d.length, d.charCodeAt(0) - 48, d.charCodeAt(1) - 48, d.charCodeAt(2) - 48, d.charCodeAt(3) - 48);
+}
+
+/** cardIssuer of a number of `len` digits whose first four digits are d0…d3 (values 0–9). */
+export function issuerOf(len: number, d0: number, d1: number, d2: number, d3: number): string | null {
+  const p2 = d0 * 10 + d1;
+  const p3 = p2 * 10 + d2;
+  const p4 = p3 * 10 + d3;
+  if (d0 === 4 && (len === 13 || len === 16 || len === 19)) return 'visa';
   if (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && len === 16) return 'mastercard';
   if ((p2 === 34 || p2 === 37) && len === 15) return 'amex';
   if ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) && len >= 16 && len <= 19) return 'discover';
@@ -39,8 +42,12 @@ export function isCard(digits: string): boolean {
 
 /** SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000. */
 export function isSsn(area: string, group: string, serial: string): boolean {
-  const a = Number(area);
-  return a !== 0 && a !== 666 && a < 900 && group !== '00' && serial !== '0000';
+  return ssnValid(Number(area), Number(group), Number(serial));
+}
+
+/** isSsn on the three parts as numbers. */
+export function ssnValid(area: number, group: number, serial: number): boolean {
+  return area !== 0 && area !== 666 && area < 900 && group !== 0 && serial !== 0;
 }
 
 /** IBAN lengths by country (ISO 13616 registry). */
