@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { type SessionEvent } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
 import { createTestDatabase, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
@@ -99,6 +100,15 @@ describe('a psql session through the worker is recorded', () => {
     expect(missing).toMatchObject({ verdict: 'ALLOW', errorCode: '42P01', rows: 0 });
     expect(answer).toMatchObject({ verdict: 'ALLOW', rows: 1, errorCode: null });
     expect(JSON.parse(answer.detail).sample).toEqual({ columns: ['answer'], rows: [['42']] });
+
+    // The batches crossed Redis as blobs; the control plane deleted each once its job completed.
+    const { redisUrl, redisPrefix } = pg.worker.ctx.config;
+    const redis = new Redis(redisUrl);
+    try {
+      await waitFor(async () => (await redis.keys(`${redisPrefix}:recording:blob:*`)).length === 0, 'batch blobs deleted after their jobs completed');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('records extended-protocol statements with their bind parameters masked', async () => {

@@ -66,8 +66,8 @@ class SpoolingRecorder implements SessionRecorder {
   private inMemory = 0;
   private draining: Promise<void> | undefined;
   private redisDown = false;
-  /** Batches kept only in memory (the spool write failed) get their own blob names. */
-  private memoryBatch = 0;
+  /** Blob names: one per attempt to hand a batch to Redis. */
+  private attempts = 0;
   private closed = false;
   private readonly spool: Spool;
   private readonly connection: Redis;
@@ -171,11 +171,15 @@ class SpoolingRecorder implements SessionRecorder {
       }
       const parts = take.map((p) => p.bytes ?? this.spool.read(p.seg));
       const blob = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      // The blob first, then the job that points to it: a job never exists without its blob. A
-      // retry after a failed add writes the same key again.
+      // The blob first, then the job that points to it: a job never exists without its blob. Each
+      // attempt has a blob of its own, so an add that timed out yet reached Redis leaves a job whose
+      // blob no retry overwrites (the retry may carry more segments); the duplicate events it holds
+      // are stored once.
       const workerId = this.ctx.config.id;
-      const key = this.keys.recordingBlob(workerId, `${this.run}-${take[0]!.seg.id >= 0 ? take[0]!.seg.id : `m${this.memoryBatch++}`}`);
+      const key = this.keys.recordingBlob(workerId, `${this.run}-${this.attempts++}`);
       const job: RecordEventBlobJob = { schemaVersion: 1, workerId, blob: key, events: count, bytes: blob.length };
+      // A blob whose add failed is not deleted: the add may have reached Redis after the timeout,
+      // and its job would then fail for a missing blob; an orphan expires with its TTL.
       try {
         await withTimeout(this.connection.set(key, blob, 'EX', RECORDING_BLOB_TTL_SECONDS), this.opts.addTimeoutMs);
         await withTimeout(this.queue.add(JobName.RecordEvents, job, RECORD_JOB_OPTIONS), this.opts.addTimeoutMs);
