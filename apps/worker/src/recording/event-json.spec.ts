@@ -1,6 +1,6 @@
 import { SessionEvent } from '@airlock/contracts';
 import { describe, expect, it } from 'vitest';
-import { eventJson, type StatementFields, statementEvent } from './event-json';
+import { eventJson, millis, type StatementFields, statementEvent } from './event-json';
 
 /** A small deterministic PRNG (mulberry32), so a failure names its seed. */
 function rng(seed: number): () => number {
@@ -61,6 +61,18 @@ describe('eventJson', () => {
       const line = eventJson(e);
       expect(line, `event ${i}`).toBe(JSON.stringify(e));
     }
+  });
+
+  it('writes durations rounded to µs as JSON.stringify does, and any other number through it', () => {
+    for (let k = 0; k <= 300_000; k++) expect(millis(k / 1000)).toBe(JSON.stringify(k / 1000));
+    const r = rng(99);
+    for (let i = 0; i < 100_000; i++) {
+      const k = Math.floor(r() * 10 ** Math.floor(r() * 16));
+      expect(millis(k / 1000), `k=${k}`).toBe(JSON.stringify(k / 1000));
+      const x = r() * 10 ** Math.floor(r() * 12);
+      expect(millis(x), `x=${x}`).toBe(JSON.stringify(x));
+    }
+    for (const x of [0.0001, 1 / 3, 1e-7, 1e21, -1.5, -0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, 0.1 + 0.2]) expect(millis(x)).toBe(JSON.stringify(x));
   });
 
   it('gives lines the control plane accepts', () => {

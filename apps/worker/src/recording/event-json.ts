@@ -80,6 +80,26 @@ function num(n: number): string {
   return Number.isFinite(n) ? '' + n : 'null';
 }
 
+/**
+ * A duration in ms rounded to µs, as JSON.stringify writes it, without the double-to-shortest
+ * conversion (a few hundred ns a call): when n is exactly k/1000 for an integer k, its shortest
+ * round-trip form is k's decimal with the point three places in and trailing zeros dropped.
+ */
+export function millis(n: number): string {
+  const k = Math.round(n * 1000);
+  if (k < 0 || k > 1e15 || k / 1000 !== n) return num(n);
+  const whole = Math.floor(k / 1000);
+  let frac = k - whole * 1000;
+  if (frac === 0) return '' + whole;
+  let digits = 3;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  const f = '' + frac;
+  return whole + '.' + (f.length < digits ? '00'.slice(0, digits - f.length) + f : f);
+}
+
 function strings(a: readonly (string | null)[]): string {
   let out = '[';
   for (let i = 0; i < a.length; i++) {
@@ -103,7 +123,7 @@ function statementJson(e: BuiltStatement): string {
   out +=
     ',"fingerprint":' + nullable(e.fingerprint) + ',"statementKind":' + nullable(e.statementKind) + ',"verdict":' + str(e.verdict) + ',"rule":' + nullable(e.rule) +
     ',"reviewId":' + nullable(e.reviewId ?? null) + ',"approver":' + nullable(e.approver ?? null) +
-    ',"durationMs":' + num(e.durationMs) + ',"rows":' + num(e.rows) + ',"bytes":' + num(e.bytes) + ',"errorCode":' + nullable(e.errorCode) + ',"masked":' + counts(e.masked) + ',"sample":';
+    ',"durationMs":' + millis(e.durationMs) + ',"rows":' + num(e.rows) + ',"bytes":' + num(e.bytes) + ',"errorCode":' + nullable(e.errorCode) + ',"masked":' + counts(e.masked) + ',"sample":';
   const s = e.sample;
   if (s === null || s === undefined) return out + 'null}';
   out += '{"columns":' + strings(s.columns) + ',"rows":[';
