@@ -126,6 +126,22 @@ describe('Relay framing', () => {
     }
   });
 
+  it('gives each result its own columns when shapes alternate, and a repeated shape its fields again', async () => {
+    const seen: (readonly { name: string }[])[] = [];
+    const t = setup([{ onRowDescription: (fields) => (seen.push(fields), null) }]);
+    const one = buildRowDescription([field('a')]);
+    const two = buildRowDescription([field('b'), field('c')]);
+    for (const desc of [one, one, two, one, two, two]) {
+      t.app.write(buildQuery('SELECT'));
+      await tick();
+      t.server.write(Buffer.concat([desc, buildCommandComplete('SELECT 0'), readyForQuery('I')]));
+      await tick();
+    }
+    expect(seen.map((f) => f.map((x) => x.name).join(','))).toEqual(['a', 'a', 'b,c', 'a', 'b,c', 'b,c']);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[5]).toBe(seen[4]);
+  });
+
   it('switches from pass-through to framing mid-frame when a block is due, at every split', async () => {
     const hooks: SessionHooks[] = [{ onQuery: (sql) => (sql.includes('forbidden') ? { action: 'block', message: 'no' } : { action: 'allow' }) }];
     const marked = errorResponse({ severity: 'ERROR', code: '42601', message: 'syntax error at or near "airlock_blocked_test"' });

@@ -36,14 +36,14 @@ import { type Decision, decide } from './verdicts';
 
 interface TrackedStatement extends PreparedStatementInfo {
   /** Result columns: undefined = not described yet, null = returns no rows. */
-  desc: FieldDescription[] | null | undefined;
+  desc: readonly FieldDescription[] | null | undefined;
   /** Airlock asked upstream to describe it. */
   describing?: boolean;
 }
 interface TrackedPortal {
   statement: string;
   resultFormats: number[];
-  desc: FieldDescription[] | null | undefined;
+  desc: readonly FieldDescription[] | null | undefined;
 }
 /** A client request whose backend answer the row tracking must attribute. */
 type Expect =
@@ -121,6 +121,8 @@ export class Relay {
   private readonly portals = new Map<string, TrackedPortal>();
   private readonly expect: Expect[] = [];
   private queryPlan: RowPlanSet | null = null;
+  /** The last RowDescription parsed, for rowDescription(). */
+  private lastRowDesc: { bytes: Buffer; fields: readonly FieldDescription[] } | null = null;
 
   private readonly marker: Buffer;
   private readonly markerSql: string;
@@ -639,13 +641,13 @@ export class Relay {
   }
 
   /** The RowDescription the client gets: the hooks' replacement fields, else the frame as is. */
-  private describeOut(bytes: Buffer, fields: FieldDescription[], source: RowSource): Buffer {
-    let out: FieldDescription[] | null = null;
+  private describeOut(bytes: Buffer, fields: readonly FieldDescription[], source: RowSource): Buffer {
+    let out: readonly FieldDescription[] | null = null;
     for (const h of this.describeHooks) out = h.rewriteRowDescription!(out ?? fields, source) ?? out;
     return out === null ? bytes : buildRowDescription(out);
   }
 
-  private plansFor(fields: FieldDescription[], source: RowSource): RowPlanSet | null {
+  private plansFor(fields: readonly FieldDescription[], source: RowSource): RowPlanSet | null {
     let set: RowPlanSet | null = null;
     for (const h of this.rowHooks) {
       const p = h.onRowDescription!(fields, source);
@@ -654,9 +656,23 @@ export class Relay {
     return set;
   }
 
+  /**
+   * The fields of a RowDescription. A session usually runs the same statements over and over, so
+   * the last description's bytes and fields are kept: the same bytes again give the same
+   * (read-only) fields, without parsing or allocating.
+   */
+  private rowDescription(bytes: Buffer): readonly FieldDescription[] {
+    const last = this.lastRowDesc;
+    if (last !== null && last.bytes.equals(bytes)) return last.fields;
+    const fields = parseRowDescription(bytes).fields;
+    // Its own copy: `bytes` may be a view of a read buffer that is reused.
+    this.lastRowDesc = { bytes: Buffer.from(bytes), fields };
+    return fields;
+  }
+
   private onRowDescription(bytes: Buffer): Buffer | null {
     const head = this.expect[0];
-    const fields = parseRowDescription(bytes).fields;
+    const fields = this.rowDescription(bytes);
     if (head?.k === 'describeS') {
       this.expect.shift();
       const s = this.statements.get(head.name);
@@ -699,7 +715,7 @@ export class Relay {
     if (head?.k !== 'execute') return this.queryPlan;
     if (head.plan !== undefined) return head.plan;
     const portal = this.portals.get(head.portal);
-    let fields: FieldDescription[] | null | undefined = portal?.desc;
+    let fields: readonly FieldDescription[] | null | undefined = portal?.desc;
     if (fields === undefined && portal) {
       const stmt = this.statements.get(portal.statement);
       // A statement's description reports text format; the Bind decides the real formats.
