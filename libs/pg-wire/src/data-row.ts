@@ -2,7 +2,6 @@ import { BackendCode } from './codes';
 import { openTyped } from './cursor';
 import { PgProtocolError } from './errors';
 import { type WireValue } from './frontend';
-import { copyRun, putInt32, putUtf8, utf8Length } from './row-bytes';
 import { valueSize, Writer } from './writer';
 
 // DataRow ('D', "53.7 Message Formats"): int16 count, then per column an int32 length (-1 for
@@ -125,4 +124,40 @@ export function rewriteDataRow(bytes: Buffer, replacements: CellReplacements, ce
   }
   copyRun(bytes, runStart, bytes.length, out, pos);
   return out;
+}
+
+/** Below this, runs are copied and ASCII strings written byte by byte. */
+const SHORT = 48;
+
+function putInt32(out: Buffer, pos: number, v: number): number {
+  out[pos] = v >>> 24;
+  out[pos + 1] = v >>> 16;
+  out[pos + 2] = v >>> 8;
+  out[pos + 3] = v;
+  return pos + 4;
+}
+
+function copyRun(src: Buffer, from: number, to: number, out: Buffer, pos: number): number {
+  if (to - from > SHORT) return pos + src.copy(out, pos, from, to);
+  for (let k = from; k < to; k++) out[pos++] = src[k];
+  return pos;
+}
+
+function utf8Length(s: string): number {
+  if (s.length > SHORT) return Buffer.byteLength(s, 'utf8');
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+function putUtf8(out: Buffer, pos: number, s: string): number {
+  if (s.length <= SHORT) {
+    let k = 0;
+    for (; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 0x80) break;
+      out[pos + k] = c;
+    }
+    if (k === s.length) return k;
+  }
+  return out.write(s, pos, 'utf8');
 }
