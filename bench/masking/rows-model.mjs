@@ -62,7 +62,8 @@ export function chunks(shape, rows) {
 
 /**
  * What the relay does per chunk: frame each row, pass it to the masking hook when there is one,
- * coalesce untouched rows into runs and send the chunk's runs and rewritten rows as one buffer
+ * coalesce rows that sit side by side (untouched ones in the chunk, rewritten ones in the hook's
+ * slab) into runs and send the chunk's runs as one buffer
  * (apps/worker/src/postgres/relay.ts, pumpUpstream). Returns the bytes sent.
  */
 export function relay(data, hooks = null, plan = null) {
@@ -75,12 +76,6 @@ export function relay(data, hooks = null, plan = null) {
     let f;
     while ((f = reader.next()) !== null) {
       const out = hooks === null ? f.bytes : (hooks.onDataRow(f.bytes, plan) ?? f.bytes);
-      if (out !== f.bytes) {
-        const done = run.take();
-        if (done !== null) parts.push(done);
-        parts.push(out);
-        continue;
-      }
       const done = run.append(out);
       if (done !== null) parts.push(done);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCorpus } from './corpus';
 import { Fake } from './corpus/fakes';
-import { createMasker, defaultPolicy, type MaskingPolicy } from './index';
+import { type CellWriter, createMasker, defaultPolicy, type MaskingPolicy } from './index';
 
 // maskBytes is the worker's hot path: it decides most cells on the bytes in place and only reads
 // the rest as text. Whatever it skips, maskCell (the reference) must agree it had nothing to mask.
@@ -97,6 +97,52 @@ describe('maskBytes (cells inside a wire buffer)', () => {
     expect(m.maskBytes(plan, 1, j, 0, j.length)).toEqual(Buffer.concat([Buffer.of(1), Buffer.from('{"e":"[EMAIL]"}')]));
     const c = Buffer.from('card 4111 1111 1111 1111');
     expect(m.maskBytes(plan, 2, c, 0, c.length)).toBeNull();
+  });
+
+  it('writes through maskInto exactly what maskBytes returns, with the same counts', () => {
+    /** Records the one cell written, as bytes (null for SQL NULL). */
+    class Recorder implements CellWriter {
+      got: Buffer | null | undefined = undefined;
+      null(): void {
+        this.got = null;
+      }
+      text(_col: number, s: string): void {
+        this.got = Buffer.from(s);
+      }
+      bytes(_col: number, b: Buffer): void {
+        this.got = Buffer.from(b);
+      }
+      spliced(_col: number, src: Buffer, from: number, to: number, count: number, piece: ArrayLike<number>, start: ArrayLike<number>, end: ArrayLike<number>, pieces: readonly Buffer[]): void {
+        const parts: Buffer[] = [];
+        let last = from;
+        for (let k = 0; k < count; k++) {
+          parts.push(src.subarray(last, from + start[k]), pieces[piece[k]]);
+          last = from + end[k];
+        }
+        parts.push(src.subarray(last, to));
+        this.got = Buffer.concat(parts);
+      }
+    }
+    const values = [...corpus.map((c) => c.text), ...LOOKALIKES];
+    for (const policy of [defaultPolicy('k'), { ...defaultPolicy('k'), defaultStyle: 'partial' as const }]) {
+      const viaInto = createMasker(policy);
+      const viaBytes = createMasker(policy);
+      const cols = [TEXT, JSON_OID, JSONB, INT8].map((typeOid) => ({ column: 'note', typeOid }));
+      const pi = viaInto.columnPlan(cols);
+      const pb = viaBytes.columnPlan(cols);
+      for (const v of values) {
+        const frame = Buffer.concat([Buffer.from('eyJ@1234567'), Buffer.from(v), Buffer.from('@4111111111111111')]);
+        const end = frame.length - 17;
+        for (let i = 0; i < cols.length; i++) {
+          const w = new Recorder();
+          const changed = viaInto.maskInto(pi, i, frame, 11, end, w);
+          const want = viaBytes.maskBytes(pb, i, frame, 11, end);
+          expect(changed, v).toBe(want !== undefined);
+          expect(w.got, v).toEqual(want === undefined ? undefined : want === null ? null : Buffer.from(want));
+        }
+      }
+      expect(viaInto.takeCounts()).toEqual(viaBytes.takeCounts());
+    }
   });
 
   it('fails closed on an oversized cell without reading it', () => {

@@ -5,6 +5,7 @@
  * scanned cell with no candidate costs one byte pass and no string decode.
  */
 import { decodeBinaryInteger, INT8_OID, NUMERIC_OID } from './binary';
+import { type CellWriter } from './cell-writer';
 import { Core } from './core';
 import { emptyCounts } from './counts';
 import { BudgetExceeded, Detection } from './detect';
@@ -73,10 +74,18 @@ export interface Masker {
    * bytes (a string to write as UTF-8, or a Buffer), or null for SQL NULL.
    */
   maskBytes(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number): Buffer | string | null | undefined;
+  /**
+   * maskBytes writing a changed cell to `out` instead of returning it (a redacted cell straight from
+   * its bytes and the labels, with nothing allocated): true when the cell changed.
+   */
+  maskInto(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number, out: CellWriter): boolean;
   maskText(text: string, opts?: MaskTextOptions): MaskTextResult;
   /** Counts since the last call (call it per statement), then resets. Every key is present. */
   takeCounts(): MaskCounts;
 }
+
+/** What decide() answers for a cell whose scanner spans are to be redacted (the redactor writes them). */
+const SPANS = 0;
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_MILLIS = 50;
@@ -167,6 +176,22 @@ class Engine implements Masker {
   }
 
   maskBytes(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number): Buffer | string | null | undefined {
+    const r = this.decide(plan, colIndex, buf, start, end);
+    return r === SPANS ? this.redactor!.redact(buf, start, end) : r;
+  }
+
+  maskInto(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number, out: CellWriter): boolean {
+    const r = this.decide(plan, colIndex, buf, start, end);
+    if (r === undefined) return false;
+    if (r === SPANS) this.redactor!.into(out, colIndex, buf, start, end);
+    else if (r === null) out.null(colIndex);
+    else if (typeof r === 'string') out.text(colIndex, r);
+    else out.bytes(colIndex, r);
+    return true;
+  }
+
+  /** maskBytes, but for a cell the byte scanner found spans in: SPANS (counted, to be redacted by the caller). */
+  private decide(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number): Buffer | string | null | undefined | typeof SPANS {
     const col = plan.columns[colIndex];
     if (col === undefined || col.action === 'skip') return undefined;
     if (end - start <= this.maxBytes) {
@@ -199,13 +224,14 @@ class Engine implements Masker {
     return r.changed ? r.value : undefined;
   }
 
-  /** A plain-text cell through the byte scanner: undefined when unchanged, HAND_BACK when the detectors must decide. */
-  private scanCell(col: PlannedColumn, buf: Buffer, start: number, end: number): Buffer | string | undefined | typeof HAND_BACK {
+  /** A plain-text cell through the byte scanner: undefined when unchanged, SPANS when it has spans (counted), HAND_BACK when the detectors must decide. */
+  private scanCell(col: PlannedColumn, buf: Buffer, start: number, end: number): string | undefined | typeof SPANS | typeof HAND_BACK {
     const redactor = this.redactor!;
     try {
       const n = redactor.scanner.scan(buf, start, end, col.hint);
       if (n <= 0) return n === 0 ? undefined : HAND_BACK;
-      return redactor.redact(buf, start, end);
+      redactor.count();
+      return SPANS;
     } catch {
       return this.failClosed(col, buf.subarray(start, end), true).value as string;
     }

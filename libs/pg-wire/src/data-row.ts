@@ -1,5 +1,6 @@
 import { BackendCode } from './codes';
 import { openTyped } from './cursor';
+import { PgProtocolError } from './errors';
 import { type WireValue } from './frontend';
 import { valueSize, Writer } from './writer';
 
@@ -26,24 +27,28 @@ export class DataRowCells {
 
   /** Indexes the cells of a DataRow frame, validating that they exactly fill it. */
   scan(bytes: Buffer): this {
-    const c = openTyped(bytes, BackendCode.DataRow, 'DataRow');
-    const n = c.count16();
+    const end = bytes.length;
+    // The header checks of openTyped and count16 inline (this runs for every row of a masked
+    // result: no cursor per row); anything unusual goes through them for their error.
+    const n =
+      end >= 7 && bytes[0] === BackendCode.DataRow && int32At(bytes, 1) + 1 === end && bytes[5] < 0x80
+        ? (bytes[5] << 8) | bytes[6]
+        : openTyped(bytes, BackendCode.DataRow, 'DataRow').count16();
     if (n > this.offsets.length) {
       this.offsets = new Int32Array(n);
       this.lengths = new Int32Array(n);
     }
     let pos = 7;
-    const end = bytes.length;
     for (let i = 0; i < n; i++) {
-      if (end - pos < 4) c.fail(`truncated at column ${i}`);
-      const len = bytes.readInt32BE(pos);
+      if (end - pos < 4) malformed(`truncated at column ${i}`);
+      const len = int32At(bytes, pos);
       pos += 4;
-      if (len < -1 || len > end - pos) c.fail(`bad length ${len} at column ${i}`);
+      if (len < -1 || len > end - pos) malformed(`bad length ${len} at column ${i}`);
       this.offsets[i] = pos;
       this.lengths[i] = len;
       if (len > 0) pos += len;
     }
-    if (pos !== end) c.fail(`${end - pos} unexpected trailing bytes`);
+    if (pos !== end) malformed(`${end - pos} unexpected trailing bytes`);
     this.count = n;
     return this;
   }
@@ -53,6 +58,14 @@ export class DataRowCells {
     const len = this.lengths[i];
     return len < 0 ? null : bytes.subarray(this.offsets[i], this.offsets[i] + len);
   }
+}
+
+function int32At(b: Buffer, p: number): number {
+  return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+}
+
+function malformed(reason: string): never {
+  throw new PgProtocolError(`malformed DataRow message: ${reason}`);
 }
 
 export function parseDataRow(bytes: Buffer): DataRow {

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { open, type SnapshotConnection } from '@airlock/contracts';
 import { createMasker, emptyCounts, type ColumnInfo, type CountKey, type MaskCounts, type Masker, type MaskingRule, type ResultPlan } from '@airlock/masking';
-import { DataRowCells, rewriteDataRow, type FieldDescription, parseErrorResponse, parseNoticeResponse, buildErrorResponse, buildNoticeResponse, type NoticeFields, BackendCode, type WireValue } from '@airlock/pg-wire';
+import { DataRowCells, DataRowWriter, type FieldDescription, parseErrorResponse, parseNoticeResponse, buildErrorResponse, buildNoticeResponse, type NoticeFields, BackendCode } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
 import type { PolicyIndex } from '../policy/policy-index';
 import { ALLOW, type AllowVerdict, type CopyOutPlan, type BlockVerdict, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
@@ -63,9 +63,6 @@ export interface CopyPlan extends CopyOutPlan {
   readonly format: CopyFormat;
   readonly binary: boolean;
 }
-
-/** A DataRow replacement per cell; reused for every row of a session. */
-type Replacements = (WireValue | undefined)[];
 
 const TEXT_OID = 25;
 
@@ -136,7 +133,8 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
   private hashKey: Buffer = Buffer.alloc(0);
   private catalog: ConnectionCatalog | null = null;
   private readonly cells = new DataRowCells();
-  private repl: Replacements = [];
+  /** Masked rows are written into its slab, side by side (see DataRowWriter). */
+  private readonly writer = new DataRowWriter();
   /** The plan made for a RowDescription, by its fields array (a Describe answer is planned again at Execute). */
   private readonly planned = new WeakMap<readonly FieldDescription[], MaskRowPlan | null>();
   private readonly log: Logger;
@@ -253,38 +251,31 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
     const cells = this.cells.scan(frame);
     const cols = plan.columns;
     const n = Math.min(cells.count, cols.length);
-    let repl: Replacements | null = null;
+    const w = this.writer;
+    w.begin(frame, cells);
     for (let i = 0; i < n; i++) {
       if (cols[i].action === 'skip') continue;
       const len = cells.lengths[i];
       if (len < 0) continue;
       const start = cells.offsets[i];
-      const r = masker.maskBytes(plan, i, frame, start, start + len);
-      if (r === undefined) continue;
-      if (repl === null) {
-        repl = this.repl;
-        if (repl.length < cells.count) repl.length = cells.count;
-      }
-      repl[i] = nullCards !== null && nullCards[i] ? null : r;
+      if (nullCards !== null && nullCards[i]) {
+        if (masker.maskBytes(plan, i, frame, start, start + len) !== undefined) w.null(i);
+      } else masker.maskInto(plan, i, frame, start, start + len, w);
     }
     // A row wider than its description cannot be planned: fail closed on the extra cells.
-    if (cells.count > cols.length) {
-      repl ??= this.repl;
-      for (let i = cols.length; i < cells.count; i++) if (cells.lengths[i] >= 0) repl[i] = null;
-    }
-    if (repl === null) return null;
-    const out = rewriteDataRow(frame, repl, cells);
-    repl.fill(undefined);
-    return out;
+    for (let i = cols.length; i < cells.count; i++) if (cells.lengths[i] >= 0) w.null(i);
+    return w.end();
   }
 
   onCommandComplete(tag: string): void {
+    this.writer.release();
     if (this.catalog && isDdlTag(tag)) this.catalog.invalidate();
     this.collect(tag);
   }
 
   /** A statement that failed part-way may have masked rows already: they are its counts, not the next one's. */
   onError(): void {
+    this.writer.release();
     this.collect('ERROR');
   }
 
@@ -407,6 +398,7 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
   }
 
   onEnd(): void {
+    this.writer.release();
     this.collect();
   }
 }

@@ -499,12 +499,7 @@ export class Relay {
           out = this.inspectBackend(code, f.bytes);
         }
         if (out === null) continue;
-        if (out !== f.bytes) {
-          const done = run.take();
-          if (done !== null) this.out(done);
-          this.out(out);
-          continue;
-        }
+        // Replacements too: rows a hook rewrote side by side in memory (DataRowWriter) go out as one range.
         const done = run.append(out);
         if (done !== null) this.out(done);
       }

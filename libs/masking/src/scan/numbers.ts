@@ -23,7 +23,8 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** CARD_RE `(?<![\w])(?:\d[ -]?){12,18}\d(?!\w)` at s, a digit that starts a run of `run` digits. */
 export function cardAt(b: Uint8Array, s: number, from: number, to: number, run: number): number {
-  if (!clearBefore(b, s, from, C.WORD)) return -1;
+  // A match holds at least 13 digits, so 13 bytes: a phone's "555-0001" never starts one.
+  if (to - s < 13 || !clearBefore(b, s, from, C.WORD)) return -1;
   // The digits the pattern can walk: each next digit adjacent or after one ' ' or '-'. The first
   // run is known: a run of 13–19 digits that nothing continues is the whole match.
   let n = Math.min(run, 19);

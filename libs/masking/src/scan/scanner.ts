@@ -183,8 +183,8 @@ export class Scanner {
     } else if (k & (C.D_PLUS | C.D_PAREN)) this.phone(i, 0, 0);
     if (k & C.UPPER) this.upper(i, afterWord);
     if (k & C.D_TOKEN) this.letter(i);
-    // A secret key is a run of exactly 40: most words end long before.
-    if (k & C.B64 && i + 40 <= this.to && CH[b[i + 39]] & C.B64 && !(i > this.from && CH[b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
+    // A secret key is a run of exactly 40: most words end long before (every byte probed here is in it).
+    if (k & C.B64 && i + 40 <= this.to && CH[b[i + 39]] & CH[b[i + 7]] & CH[b[i + 15]] & CH[b[i + 23]] & CH[b[i + 31]] & C.B64 && !(i > this.from && CH[b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
   }
 
   /** The regex's detector is on and it may start a match at i. */
