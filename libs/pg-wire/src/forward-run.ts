@@ -1,38 +1,48 @@
 /**
  * Coalesces consecutive forwarded frames that sit side by side in memory into one Buffer view,
  * so a proxy writes one range per chunk instead of one per message. Frames from FrameReader that
- * came from the same chunk are adjacent subarrays of it, which is what this detects.
+ * came from the same chunk are adjacent ranges of it, which is what this detects.
  */
 export class ForwardRun {
   private base: ArrayBufferLike | null = null;
+  /** The run: base[start, end), as offsets into the ArrayBuffer. */
   private start = 0;
   private end = 0;
-  private first: Buffer | null = null;
+  /** A Buffer that is exactly the run, when there is one (a run of one appended Buffer). */
+  private whole: Buffer | null = null;
 
   /**
    * Adds bytes to the run. When they do not continue it, returns the finished run (caller writes
    * it) and starts a new one; otherwise returns null.
    */
   append(bytes: Buffer): Buffer | null {
-    if (this.first !== null && bytes.buffer === this.base && bytes.byteOffset === this.end) {
-      this.end += bytes.length;
+    const done = this.appendRange(bytes, 0, bytes.length);
+    if (this.start === bytes.byteOffset && this.end === bytes.byteOffset + bytes.length) this.whole = bytes;
+    return done;
+  }
+
+  /** append(buf.subarray(from, to)) without making the view. */
+  appendRange(buf: Buffer, from: number, to: number): Buffer | null {
+    const at = buf.byteOffset + from;
+    if (this.base !== null && buf.buffer === this.base && at === this.end) {
+      this.end += to - from;
+      this.whole = null;
       return null;
     }
     const done = this.take();
-    this.first = bytes;
-    this.base = bytes.buffer;
-    this.start = bytes.byteOffset;
-    this.end = bytes.byteOffset + bytes.length;
+    this.base = buf.buffer;
+    this.start = at;
+    this.end = at + (to - from);
     return done;
   }
 
   /** Ends the run and returns it (null when empty); call before writing anything else. */
   take(): Buffer | null {
-    const first = this.first;
-    if (first === null) return null;
-    this.first = null;
+    const base = this.base;
+    if (base === null) return null;
     this.base = null;
-    const length = this.end - this.start;
-    return length === first.length ? first : Buffer.from(first.buffer, this.start, length);
+    const whole = this.whole;
+    this.whole = null;
+    return whole ?? Buffer.from(base, this.start, this.end - this.start);
   }
 }

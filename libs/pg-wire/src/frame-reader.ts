@@ -4,6 +4,8 @@ import { invalidLengthError, PgProtocolError } from './errors';
 /** Code reported for untyped startup-phase packets, which carry no code byte. */
 export const STARTUP_FRAME = 0;
 
+const EMPTY = Buffer.alloc(0);
+
 /** One complete message as it appeared on the wire ("53.7 Message Formats"). */
 export interface Frame {
   /** Message code byte, or STARTUP_FRAME (0) for an untyped startup-phase packet. */
@@ -46,6 +48,12 @@ export class FrameReader {
   private pending: Buffer | null = null;
   private pendingFilled = 0;
   private startupPhase: boolean;
+  /** The frame nextCode() returned: frameBuf[frameStart, frameEnd), header included. */
+  frameBuf: Buffer = EMPTY;
+  frameStart = 0;
+  frameEnd = 0;
+  /** frameBytes() of the current frame, once made. */
+  private view: Buffer | null = null;
   private readonly maxMessageLength: number;
   private readonly maxStartupLength: number;
 
@@ -90,6 +98,43 @@ export class FrameReader {
   takeByte(): number {
     if (this.headerFilled > 0 || this.pending !== null) throw new Error('pg-wire: takeByte() inside a frame');
     return this.pos < this.chunk.length ? this.chunk[this.pos++] : -1;
+  }
+
+  /**
+   * Like next(), without a Frame object or a view: returns the next complete frame's code (0 for a
+   * startup-phase packet) and sets frameBuf/frameStart/frameEnd to its bytes, or returns -1 when
+   * more bytes are needed. frameBytes() makes a view of it only for a caller that needs one.
+   */
+  nextCode(): number {
+    this.view = null;
+    if (this.pending === null && this.headerFilled === 0 && !this.startupPhase) {
+      const chunk = this.chunk;
+      const pos = this.pos;
+      if (chunk.length - pos >= TYPED_HEADER_SIZE) {
+        const code = chunk[pos];
+        const total = this.checkLength(chunk.readInt32BE(pos + 1), code);
+        if (chunk.length - pos >= total) {
+          this.pos = pos + total;
+          this.frameBuf = chunk;
+          this.frameStart = pos;
+          this.frameEnd = pos + total;
+          return code;
+        }
+      }
+    }
+    // A split frame, a split header or the startup phase: the general path.
+    const f = this.next();
+    if (f === null) return -1;
+    this.frameBuf = f.bytes;
+    this.frameStart = 0;
+    this.frameEnd = f.bytes.length;
+    this.view = f.bytes;
+    return f.code;
+  }
+
+  /** The frame nextCode() returned, as a Buffer (a view, made once per frame). */
+  frameBytes(): Buffer {
+    return (this.view ??= this.frameBuf.subarray(this.frameStart, this.frameEnd));
   }
 
   /** Returns the next complete frame, or null when more bytes are needed. */

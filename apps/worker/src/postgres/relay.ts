@@ -77,6 +77,13 @@ export interface RelayOptions {
   onEnd(reason: string): void;
 }
 
+/** Backend message codes inspectBackend() does anything with; the rest are forwarded as they came. */
+const INSPECTED_BACKEND = new Uint8Array(256);
+for (const c of [
+  BackendCode.DataRow, BackendCode.RowDescription, BackendCode.NoData, BackendCode.ParameterDescription, BackendCode.CommandComplete, BackendCode.EmptyQueryResponse,
+  BackendCode.PortalSuspended, BackendCode.ErrorResponse, BackendCode.NoticeResponse, BackendCode.CopyOutResponse, BackendCode.CopyData, BackendCode.CopyDone,
+]) INSPECTED_BACKEND[c] = 1;
+
 /**
  * Bytes queued for one socket before its source is paused. write() says "stop" past 16 KiB (the
  * default high-water mark), which for a large result means a pause/resume per 64 KiB chunk;
@@ -486,21 +493,23 @@ export class Relay {
     // messages) goes out as one write: a masked result is not a socket write per row.
     this.batching = true;
     try {
-      let f;
-      while ((f = reader.next()) !== null) {
-        const code = f.code;
-        let out: Buffer | null = f.bytes;
+      let code: number;
+      while ((code = reader.nextCode()) >= 0) {
+        // undefined: the frame goes out as it came (as a range of the chunk: no view is made).
+        let out: Buffer | null | undefined;
         if (code === BackendCode.ReadyForQuery) {
-          this.txStatus = f.bytes[5];
+          this.txStatus = reader.frameBuf[reader.frameStart + 5];
           if (this.tracking) this.onReady();
-        } else if (code === BackendCode.ErrorResponse && this.blocksInFlight > 0 && f.bytes.includes(this.marker)) {
+        } else if (code === BackendCode.ErrorResponse && this.blocksInFlight > 0 && reader.frameBytes().includes(this.marker)) {
           out = this.blockedError();
-        } else if (this.inspectServer) {
-          out = this.inspectBackend(code, f.bytes);
+        } else if (this.inspectServer && INSPECTED_BACKEND[code] === 1 && (code !== BackendCode.DataRow || this.rowPlan() !== null)) {
+          const bytes = reader.frameBytes();
+          out = this.inspectBackend(code, bytes);
+          if (out === bytes) out = undefined;
         }
         if (out === null) continue;
         // Replacements too: rows a hook rewrote side by side in memory (DataRowWriter) go out as one range.
-        const done = run.append(out);
+        const done = out === undefined ? run.appendRange(reader.frameBuf, reader.frameStart, reader.frameEnd) : run.append(out);
         if (done !== null) this.out(done);
       }
       const rest = run.take();
@@ -560,7 +569,7 @@ export class Relay {
   private inspectBackend(code: number, bytes: Buffer): Buffer | null {
     switch (code) {
       case BackendCode.DataRow: {
-        const plan = this.tracking ? this.currentPlan() : null;
+        const plan = this.rowPlan();
         if (plan === null) return bytes;
         let frame = bytes;
         for (const [hook, p] of plan) {
@@ -703,6 +712,11 @@ export class Relay {
       if (p) p.desc = null;
     }
     return bytes;
+  }
+
+  /** The hooks' plans for a DataRow now, or null when no hook looks at its rows. */
+  private rowPlan(): RowPlanSet | null {
+    return this.tracking ? this.currentPlan() : null;
   }
 
   private currentPlan(): RowPlanSet | null {
