@@ -131,6 +131,33 @@ describe('byte scanner vs the regex detectors', () => {
     expect(t.withSpans).toBeGreaterThan(1_500);
   });
 
+  it('finds exactly their spans where the walk skips matchers: digits after [\\w.+/-], 0/00/1 starts, 3-digit groups, cells of 12–14 and 38–42 bytes', () => {
+    const f = new Fake(5);
+    const cells: Cell[] = [];
+    const b64 = 'abcxyzABCXYZ0123456789+/';
+    for (let i = 0; i < 30_000; i++) {
+      const r = f.rand();
+      let text: string;
+      if (r < 0.5) {
+        // A phone, SSN or card shape behind every kind of lookbehind character.
+        text = f.pick(['', ' ', 'a', '_', '.', '+', '/', '-', '(', ':', '=', '1', 'x ']);
+        text += f.pick(['+', '00', '0', '1', '1 ', '(', '(0', '']);
+        for (let g = f.int(1, 5); g > 0; g--) text += f.digits(f.pick([1, 2, 3, 3, 3, 4, 4, 9, 10, 13, 16])) + (g > 1 ? f.pick([' ', '-', '.', ') ', '-', ' ', '']) : '');
+      } else if (r < 0.8) {
+        // A base64 run of 38–42 in a cell of about 40 bytes, or prose words of that length.
+        const run = f.chars(f.int(36, 42), b64);
+        text = f.pick(['', ' ', 'k=', 'aws secret ', 'x']) + (f.rand() < 0.5 ? run : f.chars(f.int(30, 44), 'abcdefgh ')) + f.pick(['', '', '=', ' ', '/']);
+      } else {
+        // Dashes near a PEM header, and the card matcher's 13-byte floor.
+        text = f.pick(['-', '--', '----', '-----', '-----BEGI', '-----BEGIN ', '0-0', '555-0001']) + f.pick(['', ' ', '-']) + f.digits(f.int(8, 14)) + f.pick(['', '-', ' ']) + f.digits(f.int(0, 4));
+      }
+      cells.push({ text, hint: f.pick([undefined, undefined, 'phone', 'ssn', 'aws_secret_access_key']) });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(20_000);
+    expect(t.withSpans).toBeGreaterThan(1_000);
+  });
+
   it('hands back non-ASCII, PEM and IPv6-shaped cells', () => {
     const sc = new Scanner(new Set(DETECTABLE_ENTITIES));
     for (const text of ['müller@example.de', 'fe80::1', 'x -----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----']) {
