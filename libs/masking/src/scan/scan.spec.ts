@@ -158,6 +158,21 @@ describe('byte scanner vs the regex detectors', () => {
     expect(t.withSpans).toBeGreaterThan(1_000);
   });
 
+  it('finds exactly their spans on Slack webhooks glued to words, repeated and cut short', () => {
+    const f = new Fake(6);
+    const cells: Cell[] = [];
+    const hook = (): string =>
+      `${f.pick(['https', 'http', 'htps', 'httpss', 'HTTPS'])}://hooks.slack.com/${f.pick(['services', 'workflows', 'triggers', 'other'])}/${f.chars(f.int(6, 30), 'abcXYZ019_/-')}`;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let p = f.int(1, 3); p > 0; p--) text += f.pick(['', '', ' ', 'x', 'h', 'hh', 'shttp', 'abc', '1', '_', '/', ':']) + (f.rand() < 0.8 ? hook() : f.pick(['http', 'https', 'http:', 'https:/']));
+      cells.push({ text });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(19_000);
+    expect(t.withSpans).toBeGreaterThan(6_000);
+  });
+
   it('hands back non-ASCII, PEM and IPv6-shaped cells', () => {
     const sc = new Scanner(new Set(DETECTABLE_ENTITIES));
     for (const text of ['müller@example.de', 'fe80::1', 'x -----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----']) {

@@ -142,8 +142,8 @@ export class Scanner {
     // A secret key is a run of exactly 40: in a shorter cell no word start can begin one.
     const stop = end - from >= 40 ? this.stop : this.stop & ~C.B64;
     // Only the first character of a run of letters and digits can start a match, but for the
-    // webhook's 'h': the rest of the run is skipped in a tight loop.
-    const hook = stop & C.D_HOOK;
+    // webhook's 'h' (its regex has no lookbehind): the rest of the run is skipped in a tight loop.
+    const hook = (stop & C.D_HOOK) !== 0;
     for (let i = from | 0; i < end; i++) {
       const c = CH[b[i]];
       const k = c & stop;
@@ -157,14 +157,19 @@ export class Scanner {
       }
       if ((c & C.ALNUM) === 0) continue;
       let j = i + 1;
-      for (; j < end; j++) {
-        const d = CH[b[j]];
-        if ((d & C.ALNUM) === 0) break;
-        if (d & hook && this.want(R.GH + 4, j)) this.token(4, j);
-      }
+      while (j < end && CH[b[j]] & C.ALNUM) j++;
+      // Inside the run, a webhook can only start at the 'http' or 'https' that ends it before a ':'.
+      if (hook && j < end && b[j] === 58) this.hookInWord(i, j);
       i = j - 1;
     }
     return this.handBack ? HAND_BACK : this.spans.resolve();
+  }
+
+  /** The Slack webhook at the 'http'/'https' that ends the run of letters and digits [w, j), after its first byte. */
+  private hookInWord(w: number, j: number): void {
+    const b = this.b;
+    const s = b[j - 1] === 115 ? j - 5 : j - 4;
+    if (s > w && b[s] === 104 && b[s + 1] === 116 && b[s + 2] === 116 && b[s + 3] === 112 && this.want(R.GH + 4, s)) this.token(4, s);
   }
 
   /** A byte >= 0x80, '-----BEGIN', or '::' / a seventh ':' (a superset of the prefilter's F_COLON). */
