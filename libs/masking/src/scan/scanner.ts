@@ -305,7 +305,7 @@ export class Scanner {
       if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) this.dig7(R.NANP, i, e);
     }
     // '(' or a trunk '0' of 2–5 digits and ' ' or '-'
-    if ((c === 40 || (c === 48 && run >= 2 && run <= 5 && (after === 32 || after === 45))) && this.want(R.NATL, i)) {
+    if (((c === 40 && b[i + 1] === 48) || (c === 48 && run >= 2 && run <= 5 && (after === 32 || after === 45))) && this.want(R.NATL, i)) {
       const e = natlAt(b, i, from, to);
       if (this.matched(R.NATL, e) && natlValid(b, i, e)) this.dig7(R.NATL, i, e);
     }
