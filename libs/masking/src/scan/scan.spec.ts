@@ -173,6 +173,22 @@ describe('byte scanner vs the regex detectors', () => {
     expect(t.withSpans).toBeGreaterThan(6_000);
   });
 
+  it('finds exactly their spans on emails with every kind of domain (empty and dashed labels, trailing dots and dashes, TLD lengths)', () => {
+    const f = new Fake(7);
+    const cells: Cell[] = [];
+    const label = (): string => f.pick(['', '-', 'a', 'ab', 'a-b', '-a', 'a-', 'x1', '9', 'example', 'EXAMPLE', 'c0m', f.chars(f.int(1, 30), 'abcz-.'), f.chars(f.int(20, 28), 'abcxyz')]);
+    for (let i = 0; i < 30_000; i++) {
+      let domain = label();
+      for (let n = f.int(0, 4); n > 0; n--) domain += f.pick(['.', '.', '..', '-', '.-']) + label();
+      domain += f.pick(['', '', '.', '-', '.-', '..', '-.', '.png', '.jpeg', '.com', '.co']);
+      const local = f.pick(['', '.', 'u', 'user1', "o'neil", 'a.b', '.a', f.chars(f.int(1, 70), "ab._%+'-")]);
+      cells.push({ text: `${f.pick(['', ' ', 'x@', '<', ':'])}${local}@${domain}${f.pick(['', ' ', '>', '@b.co', '_', ','])}` });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(29_000);
+    expect(t.withSpans).toBeGreaterThan(5_000);
+  });
+
   it('hands back non-ASCII, PEM and IPv6-shaped cells', () => {
     const sc = new Scanner(new Set(DETECTABLE_ENTITIES));
     for (const text of ['müller@example.de', 'fe80::1', 'x -----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----']) {

@@ -28,7 +28,7 @@ const { HINT_VERSION, hintIs } = detectors;
 const { jwtHeaderValid } = validators;
 const { CH, runLength } = chars;
 const { dateChunk, sepBeforeLastDigit } = dig7;
-const { domainEnd, domainOk, localStart } = email;
+const { domainAt, localStart } = email;
 const { bareAt, cardAt, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } = numbers;
 const { awsIdAt, awsSecretAt, jwtAt, tokenAt } = secrets;
 
@@ -214,8 +214,8 @@ export class Scanner {
   private email(at: number): void {
     if (at < this.next[R.EMAIL]) return;
     const s = localStart(this.b, at, this.from);
-    const e = domainEnd(this.b, at, this.to);
-    const ok = s < at && e > at + 1 && domainOk(this.b, at + 1, e);
+    const e = s < at ? domainAt(this.b, at, this.to) : -1;
+    const ok = e >= 0;
     if (ok) this.add(R.EMAIL, s, e);
     this.next[R.EMAIL] = ok ? e : at + 1;
     this.moved |= 1 << R.EMAIL;
