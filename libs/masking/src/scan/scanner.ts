@@ -147,11 +147,11 @@ export class Scanner {
     for (let i = from | 0; i < end; i++) {
       const c = CH[b[i]];
       const k = c & stop;
-      if (k === C.B64) {
-        // A word that only the secret key's run could start (most words of prose): at()'s probe, inline.
-        if (i + 40 <= end && this.b64Probe(i)) this.at(i, k);
-      } else if (k !== 0) {
-        if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
+      if (k !== 0) {
+        if (k === C.B64) {
+          // A word that only the secret key's run could start (most words of prose): at()'s probe, inline.
+          if (i + 40 <= end && this.b64Probe(i)) this.at(i, k);
+        } else if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
           if (this.rare(i, k)) return HAND_BACK;
         } else this.at(i, k);
       }
