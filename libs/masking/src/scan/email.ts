@@ -17,40 +17,39 @@ export function localStart(b: Uint8Array, at: number, from: number): number {
   return s;
 }
 
-/** The end of the domain after the '@' at `at`, trailing dots and dashes dropped. */
-export function domainEnd(b: Uint8Array, at: number, to: number): number {
-  let e = at + 1;
-  while (e < to && e - at <= 253 && CH[b[e]] & C.DOMAIN) e++;
-  while (e > at + 1 && (b[e - 1] === 46 || b[e - 1] === 45)) e--;
-  return e;
-}
-
 /**
- * validDomain on b[from, to): two or more labels, none empty or with a '-' at either end, the last
- * 2–24 letters and not an image extension. In ASCII, "all letters" is exactly `\p{L}`.
+ * The domain after the '@' at `at`, trailing dots and dashes dropped, when validDomain holds on it:
+ * its end, else -1. validDomain: two or more labels, none empty or with a '-' at either end, the
+ * last 2–24 letters and not an image extension. In ASCII, "all letters" is exactly `\p{L}`.
+ * One walk: each label a '.' ends is checked as it ends (the first bad one remembered), and only
+ * those before the last dot that survives the trim count.
  */
-export function domainOk(b: Uint8Array, from: number, to: number): boolean {
-  let labelStart = from;
-  let dots = 0;
-  for (let i = from; i <= to; i++) {
-    if (i < to && b[i] !== 46) continue;
-    if (i === labelStart || b[labelStart] === 45 || b[i - 1] === 45) return false;
-    if (i < to) {
-      dots++;
-      labelStart = i + 1;
+export function domainAt(b: Uint8Array, at: number, to: number): number {
+  let e = at + 1;
+  let labelStart = e;
+  let firstBad = to;
+  while (e < to && e - at <= 253 && CH[b[e]] & C.DOMAIN) {
+    if (b[e] === 46) {
+      if ((e === labelStart || b[labelStart] === 45 || b[e - 1] === 45) && e < firstBad) firstBad = e;
+      labelStart = e + 1;
     }
+    e++;
   }
-  if (dots === 0) return false;
-  const len = to - labelStart;
-  if (len < 2 || len > 24) return false;
+  while (e > at + 1 && (b[e - 1] === 46 || b[e - 1] === 45)) e--;
+  // The last label: 2–24 letters after the last dot (none within 25 bytes: no dot, or too long).
+  let dot = e - 1;
+  while (dot > at && e - dot <= 25 && b[dot] !== 46) dot--;
+  if (dot <= at || b[dot] !== 46 || firstBad <= dot) return -1;
+  const len = e - dot - 1;
+  if (len < 2 || len > 24) return -1;
   let key = 0;
-  for (let i = labelStart; i < to; i++) {
+  for (let i = dot + 1; i < e; i++) {
     const c = b[i] | 0x20;
-    if (c < 97 || c > 122) return false;
+    if (c < 97 || c > 122) return -1;
     key = (key << 8) | c;
   }
-  if (len > 4) return true;
+  if (len > 4) return e;
   // A loop, not includes(): the builtin call costs more than the eight compares.
-  for (let k = 0; k < NOT_TLD_KEYS.length; k++) if (NOT_TLD_KEYS[k] === key) return false;
-  return true;
+  for (let k = 0; k < NOT_TLD_KEYS.length; k++) if (NOT_TLD_KEYS[k] === key) return -1;
+  return e;
 }

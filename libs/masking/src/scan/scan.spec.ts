@@ -131,6 +131,64 @@ describe('byte scanner vs the regex detectors', () => {
     expect(t.withSpans).toBeGreaterThan(1_500);
   });
 
+  it('finds exactly their spans where the walk skips matchers: digits after [\\w.+/-], 0/00/1 starts, 3-digit groups, cells of 12–14 and 38–42 bytes', () => {
+    const f = new Fake(5);
+    const cells: Cell[] = [];
+    const b64 = 'abcxyzABCXYZ0123456789+/';
+    for (let i = 0; i < 30_000; i++) {
+      const r = f.rand();
+      let text: string;
+      if (r < 0.5) {
+        // A phone, SSN or card shape behind every kind of lookbehind character.
+        text = f.pick(['', ' ', 'a', '_', '.', '+', '/', '-', '(', ':', '=', '1', 'x ']);
+        text += f.pick(['+', '00', '0', '1', '1 ', '(', '(0', '']);
+        for (let g = f.int(1, 5); g > 0; g--) text += f.digits(f.pick([1, 2, 3, 3, 3, 4, 4, 9, 10, 13, 16])) + (g > 1 ? f.pick([' ', '-', '.', ') ', '-', ' ', '']) : '');
+      } else if (r < 0.8) {
+        // A base64 run of 38–42 in a cell of about 40 bytes, or prose words of that length.
+        const run = f.chars(f.int(36, 42), b64);
+        text = f.pick(['', ' ', 'k=', 'aws secret ', 'x']) + (f.rand() < 0.5 ? run : f.chars(f.int(30, 44), 'abcdefgh ')) + f.pick(['', '', '=', ' ', '/']);
+      } else {
+        // Dashes near a PEM header, and the card matcher's 13-byte floor.
+        text = f.pick(['-', '--', '----', '-----', '-----BEGI', '-----BEGIN ', '0-0', '555-0001']) + f.pick(['', ' ', '-']) + f.digits(f.int(8, 14)) + f.pick(['', '-', ' ']) + f.digits(f.int(0, 4));
+      }
+      cells.push({ text, hint: f.pick([undefined, undefined, 'phone', 'ssn', 'aws_secret_access_key']) });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(20_000);
+    expect(t.withSpans).toBeGreaterThan(1_000);
+  });
+
+  it('finds exactly their spans on Slack webhooks glued to words, repeated and cut short', () => {
+    const f = new Fake(6);
+    const cells: Cell[] = [];
+    const hook = (): string =>
+      `${f.pick(['https', 'http', 'htps', 'httpss', 'HTTPS'])}://hooks.slack.com/${f.pick(['services', 'workflows', 'triggers', 'other'])}/${f.chars(f.int(6, 30), 'abcXYZ019_/-')}`;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let p = f.int(1, 3); p > 0; p--) text += f.pick(['', '', ' ', 'x', 'h', 'hh', 'shttp', 'abc', '1', '_', '/', ':']) + (f.rand() < 0.8 ? hook() : f.pick(['http', 'https', 'http:', 'https:/']));
+      cells.push({ text });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(19_000);
+    expect(t.withSpans).toBeGreaterThan(6_000);
+  });
+
+  it('finds exactly their spans on emails with every kind of domain (empty and dashed labels, trailing dots and dashes, TLD lengths)', () => {
+    const f = new Fake(7);
+    const cells: Cell[] = [];
+    const label = (): string => f.pick(['', '-', 'a', 'ab', 'a-b', '-a', 'a-', 'x1', '9', 'example', 'EXAMPLE', 'c0m', f.chars(f.int(1, 30), 'abcz-.'), f.chars(f.int(20, 28), 'abcxyz')]);
+    for (let i = 0; i < 30_000; i++) {
+      let domain = label();
+      for (let n = f.int(0, 4); n > 0; n--) domain += f.pick(['.', '.', '..', '-', '.-']) + label();
+      domain += f.pick(['', '', '.', '-', '.-', '..', '-.', '.png', '.jpeg', '.com', '.co']);
+      const local = f.pick(['', '.', 'u', 'user1', "o'neil", 'a.b', '.a', f.chars(f.int(1, 70), "ab._%+'-")]);
+      cells.push({ text: `${f.pick(['', ' ', 'x@', '<', ':'])}${local}@${domain}${f.pick(['', ' ', '>', '@b.co', '_', ','])}` });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(29_000);
+    expect(t.withSpans).toBeGreaterThan(5_000);
+  });
+
   it('hands back non-ASCII, PEM and IPv6-shaped cells', () => {
     const sc = new Scanner(new Set(DETECTABLE_ENTITIES));
     for (const text of ['müller@example.de', 'fe80::1', 'x -----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----']) {

@@ -28,7 +28,7 @@ const { HINT_VERSION, hintIs } = detectors;
 const { jwtHeaderValid } = validators;
 const { CH, runLength } = chars;
 const { dateChunk, sepBeforeLastDigit } = dig7;
-const { domainEnd, domainOk, localStart } = email;
+const { domainAt, localStart } = email;
 const { bareAt, cardAt, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } = numbers;
 const { awsIdAt, awsSecretAt, jwtAt, tokenAt } = secrets;
 
@@ -138,35 +138,44 @@ export class Scanner {
     for (let m = this.moved; m !== 0; m &= m - 1) this.next[31 - Math.clz32(m & -m)] = 0;
     this.moved = 0;
     this.spans.clear();
-    const stop = this.stop;
     const end = to | 0;
+    // A secret key is a run of exactly 40: in a shorter cell no word start can begin one.
+    const stop = end - from >= 40 ? this.stop : this.stop & ~C.B64;
     // Only the first character of a run of letters and digits can start a match, but for the
-    // webhook's 'h': the rest of the run is skipped in a tight loop.
-    const hook = stop & C.D_HOOK;
+    // webhook's 'h' (its regex has no lookbehind): the rest of the run is skipped in a tight loop.
+    const hook = (stop & C.D_HOOK) !== 0;
     for (let i = from | 0; i < end; i++) {
       const c = CH[b[i]];
       const k = c & stop;
       if (k !== 0) {
-        if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
+        if (k === C.B64) {
+          // A word that only the secret key's run could start (most words of prose): at()'s probe, inline.
+          if (i + 40 <= end && this.b64Probe(i)) this.at(i, k);
+        } else if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
           if (this.rare(i, k)) return HAND_BACK;
         } else this.at(i, k);
       }
       if ((c & C.ALNUM) === 0) continue;
       let j = i + 1;
-      for (; j < end; j++) {
-        const d = CH[b[j]];
-        if ((d & C.ALNUM) === 0) break;
-        if (d & hook && this.want(R.GH + 4, j)) this.token(4, j);
-      }
+      while (j < end && CH[b[j]] & C.ALNUM) j++;
+      // Inside the run, a webhook can only start at the 'http' or 'https' that ends it before a ':'.
+      if (hook && j < end && b[j] === 58) this.hookInWord(i, j);
       i = j - 1;
     }
     return this.handBack ? HAND_BACK : this.spans.resolve();
   }
 
+  /** The Slack webhook at the 'http'/'https' that ends the run of letters and digits [w, j), after its first byte. */
+  private hookInWord(w: number, j: number): void {
+    const b = this.b;
+    const s = b[j - 1] === 115 ? j - 5 : j - 4;
+    if (s > w && b[s] === 104 && b[s + 1] === 116 && b[s + 2] === 116 && b[s + 3] === 112 && this.want(R.GH + 4, s)) this.token(4, s);
+  }
+
   /** A byte >= 0x80, '-----BEGIN', or '::' / a seventh ':' (a superset of the prefilter's F_COLON). */
   private rare(i: number, k: number): boolean {
     if (k & C.D_HIGH) return true;
-    if (k & C.D_DASH) return bytesAt(this.b, i, this.to, '-----BEGIN');
+    if (k & C.D_DASH) return i + 1 < this.to && this.b[i + 1] === 45 && bytesAt(this.b, i, this.to, '-----BEGIN');
     return ++this.colons >= 7 || (i > this.from && this.b[i - 1] === 58);
   }
 
@@ -184,7 +193,13 @@ export class Scanner {
     if (k & C.UPPER) this.upper(i, afterWord);
     if (k & C.D_TOKEN) this.letter(i);
     // A secret key is a run of exactly 40: most words end long before (every byte probed here is in it).
-    if (k & C.B64 && i + 40 <= this.to && CH[b[i + 39]] & CH[b[i + 7]] & CH[b[i + 15]] & CH[b[i + 23]] & CH[b[i + 31]] & C.B64 && !(i > this.from && CH[b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
+    if (k & C.B64 && i + 40 <= this.to && this.b64Probe(i) && !(i > this.from && CH[b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
+  }
+
+  /** Five bytes of a 40-byte base64 run at i (i + 40 <= to): most words end long before. */
+  private b64Probe(i: number): boolean {
+    const b = this.b;
+    return (CH[b[i + 39]] & CH[b[i + 7]] & CH[b[i + 15]] & CH[b[i + 23]] & CH[b[i + 31]] & C.B64) !== 0;
   }
 
   /** The regex's detector is on and it may start a match at i. */
@@ -199,8 +214,8 @@ export class Scanner {
   private email(at: number): void {
     if (at < this.next[R.EMAIL]) return;
     const s = localStart(this.b, at, this.from);
-    const e = domainEnd(this.b, at, this.to);
-    const ok = s < at && e > at + 1 && domainOk(this.b, at + 1, e);
+    const e = s < at ? domainAt(this.b, at, this.to) : -1;
+    const ok = e >= 0;
     if (ok) this.add(R.EMAIL, s, e);
     this.next[R.EMAIL] = ok ? e : at + 1;
     this.moved |= 1 << R.EMAIL;
@@ -223,7 +238,9 @@ export class Scanner {
     const run = runLength(b, i, to, C.DIGIT);
     const after = i + run < to ? b[i + run] : 0;
     // 13 digits in a row, or a ' '/'-' and another digit.
-    const cardLike = run >= 13 || ((after === 32 || after === 45) && i + run + 1 < to && (CH[b[i + run + 1]] & C.DIGIT) !== 0);
+    // (cardAt needs 13 bytes; a matcher that gives up before reading moves nothing, so the checks
+    // here and in phone() only skip calls whose answer is -1.)
+    const cardLike = run >= 13 || (to - i >= 13 && (after === 32 || after === 45) && i + run + 1 < to && (CH[b[i + run + 1]] & C.DIGIT) !== 0);
     if (cardLike && this.want(R.CARD, i)) {
       const e = cardAt(b, i, from, to, run);
       if (this.matched(R.CARD, e) && cardValid(b, i, e)) {
@@ -232,22 +249,32 @@ export class Scanner {
         else this.dig7(R.CARD, i, e);
       }
     }
-    if (run === 3 && (after === 45 || after === 32) && this.want(R.SSN, i)) {
+    // SSN, SSN_BARE, INTL, NANP, NATL and PHONE_BARE all start with (?<![\w.+/-]).
+    const clear = i === from || (CH[b[i - 1]] & C.NUM_BEFORE) === 0;
+    if (run === 3 && (after === 45 || after === 32) && clear && i + 6 < to && b[i + 6] === after && this.want(R.SSN, i)) {
       const e = ssnAt(b, i, from, to);
       if (this.matched(R.SSN, e) && ssnDashedValid(b, i)) this.dig7(R.SSN, i, e);
     }
-    if (run === 9 && this.want(R.SSN_BARE, i)) {
+    if (run === 9 && clear && this.want(R.SSN_BARE, i)) {
       const e = bareAt(b, i, from, to, 9, 9);
       if (this.matched(R.SSN_BARE, e) && this.context.bareSsn(i - from) && ssnBareValid(b, i)) this.add(R.SSN_BARE, i, e);
+    }
+    if (!clear) {
+      this.ipv4(i, run, after);
+      return;
     }
     this.phone(i, run, after);
     if ((run === 10 || run === 11) && this.want(R.PHONE_BARE, i)) {
       const e = bareAt(b, i, from, to, 10, 11);
       if (this.matched(R.PHONE_BARE, e) && this.context.barePhone(i - from, e - from)) this.add(R.PHONE_BARE, i, e);
     }
+    this.ipv4(i, run, after);
+  }
+
+  private ipv4(i: number, run: number, after: number): void {
     if (run <= 3 && after === 46 && this.want(R.IPV4, i) && !(this.hint !== undefined && hintIs(this.hint, HINT_VERSION))) {
-      const e = ipv4At(b, i, from, to);
-      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.context.versionBefore(i - from)) this.add(R.IPV4, i, e);
+      const e = ipv4At(this.b, i, this.from, this.to);
+      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.context.versionBefore(i - this.from)) this.add(R.IPV4, i, e);
     }
   }
 
@@ -259,8 +286,12 @@ export class Scanner {
     const { b, from, to } = this;
     const c = b[i];
     const sepAfter = (CH[after] & C.NUM_SEP) !== 0;
+    // Each regex starts with '+', '(', '0' or '1', but for NANP's area code (3 digits and a separator),
+    // and after none of [\w.+/-].
+    if (c !== 43 && c !== 40 && c !== 48 && c !== 49 && !(run === 3 && sepAfter)) return;
+    if (i > from && CH[b[i - 1]] & C.NUM_BEFORE) return;
     // '+' or '00'
-    if ((c === 43 || (c === 48 && run >= 3)) && this.want(R.INTL, i)) {
+    if ((c === 43 || (c === 48 && run >= 3 && b[i + 1] === 48)) && this.want(R.INTL, i)) {
       const e = intlAt(b, i, from, to);
       if (this.matched(R.INTL, e)) {
         const end = intlEnd(b, i, e, from);
@@ -274,7 +305,7 @@ export class Scanner {
       if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) this.dig7(R.NANP, i, e);
     }
     // '(' or a trunk '0' of 2–5 digits and ' ' or '-'
-    if ((c === 40 || (c === 48 && run >= 2 && run <= 5 && (after === 32 || after === 45))) && this.want(R.NATL, i)) {
+    if (((c === 40 && b[i + 1] === 48) || (c === 48 && run >= 2 && run <= 5 && (after === 32 || after === 45))) && this.want(R.NATL, i)) {
       const e = natlAt(b, i, from, to);
       if (this.matched(R.NATL, e) && natlValid(b, i, e)) this.dig7(R.NATL, i, e);
     }
