@@ -173,9 +173,7 @@ async function relayBench() {
           const { Redis } = require('ioredis');
           const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
           const q = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection, prefix: keySpace(prefix).queuePrefix() });
-          await q.obliterate({ force: true });
-          await q.close();
-          connection.disconnect();
+          await dropQueue(q, connection, prefix);
           rmSync(dir, { recursive: true, force: true });
         },
       };
@@ -209,6 +207,15 @@ async function relayBench() {
   if (TARGETS.length > 2) process.stdout.write('  (floor: what the relay charges for the recorder\'s callbacks with empty bodies; floor-no-rows: the same without onRowDescription/onDataRow)\n');
 }
 
+/** Drops the queue and every other key of the prefix (the batches' blobs), then the connection. */
+async function dropQueue(q, connection, prefix) {
+  await q.obliterate({ force: true });
+  await q.close();
+  const left = await connection.keys(`${prefix}:*`);
+  if (left.length > 0) await connection.del(...left);
+  connection.disconnect();
+}
+
 async function pipelineBench() {
   const events = Math.min(TXNS, 100_000);
   const runs = [];
@@ -239,9 +246,7 @@ async function pipelineBench() {
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const q = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection, prefix: keySpace(prefix).queuePrefix() });
     const left = await q.getJobCounts('waiting');
-    await q.obliterate({ force: true });
-    await q.close();
-    connection.disconnect();
+    await dropQueue(q, connection, prefix);
     rmSync(dir, { recursive: true, force: true });
     if (left.waiting === 0) throw new Error('bench: no job reached the queue');
   }
