@@ -1,18 +1,7 @@
 import { SessionEvent } from '@airlock/contracts';
+import { seededRandom as rng } from '@airlock/testing';
 import { describe, expect, it } from 'vitest';
 import { eventJson, millis, type StatementFields, statementEvent } from './event-json';
-
-/** A small deterministic PRNG (mulberry32), so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces JSON.stringify treats specially: quotes, backslashes, every C0 control, DEL, U+2028/9,
 // surrogate pairs (emoji), lone high and low surrogates, non-BMP and plain text.
