@@ -3,6 +3,7 @@ import { detectBarePhone, detectBareSsn, detectCard, detectEmail, detectIban, de
 import { F_AT, F_B64_40, F_BARE, F_COLON, F_DIG7, F_ESCAPE, F_IBAN, F_IPV4, F_LONG, F_PEM, F_TOKEN } from './prefilter';
 import { detectAws, detectJwt, detectPem, detectTokens } from './secrets';
 import { type EntityType, type Span } from './types';
+import { countDigits } from './validators';
 
 interface Entry {
   /** Prefilter flags any of which make this detector worth running. */
@@ -99,13 +100,4 @@ function greedy(spans: Span[]): Span[] {
     }
   }
   return out;
-}
-
-function countDigits(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
 }

@@ -125,3 +125,13 @@ export function jwtHeaderValid(part: string): boolean {
     return false;
   }
 }
+
+/** ASCII digits in `text`. */
+export function countDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}

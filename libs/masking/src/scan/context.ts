@@ -6,6 +6,7 @@
 import { HINT_PHONE, HINT_SSN, PHONE_LABEL, PHONE_WORD, PRODUCT_BEFORE, SSN_CONTEXT, VERSION_BEFORE, bareOk, hintIs } from '../detectors';
 import { AWS_SECRET_CONTEXT } from '../secrets';
 import { latin1 } from './numbers';
+import { countDigits } from '../validators';
 
 /** Per cell, decided on first use: -1 unknown, 0 no, 1 yes. */
 const UNKNOWN = -1;
@@ -60,13 +61,4 @@ export class Context {
     const before = this.decoded().slice(Math.max(0, at - 24), at);
     return VERSION_BEFORE.test(before) || PRODUCT_BEFORE.test(before);
   }
-}
-
-function countDigits(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
 }
