@@ -77,10 +77,10 @@ export interface RelayOptions {
   onEnd(reason: string): void;
 }
 
-/** Backend message codes inspectBackend() does anything with; the rest are forwarded as they came. */
+/** Backend message codes inspectBackend() does anything with (DataRow aside); the rest are forwarded as they came. */
 const INSPECTED_BACKEND = new Uint8Array(256);
 for (const c of [
-  BackendCode.DataRow, BackendCode.RowDescription, BackendCode.NoData, BackendCode.ParameterDescription, BackendCode.CommandComplete, BackendCode.EmptyQueryResponse,
+  BackendCode.RowDescription, BackendCode.NoData, BackendCode.ParameterDescription, BackendCode.CommandComplete, BackendCode.EmptyQueryResponse,
   BackendCode.PortalSuspended, BackendCode.ErrorResponse, BackendCode.NoticeResponse, BackendCode.CopyOutResponse, BackendCode.CopyData, BackendCode.CopyDone,
 ]) INSPECTED_BACKEND[c] = 1;
 
@@ -502,10 +502,14 @@ export class Relay {
           if (this.tracking) this.onReady();
         } else if (code === BackendCode.ErrorResponse && this.blocksInFlight > 0 && reader.frameBytes().includes(this.marker)) {
           out = this.blockedError();
-        } else if (this.inspectServer && INSPECTED_BACKEND[code] === 1 && (code !== BackendCode.DataRow || this.rowPlan() !== null)) {
-          const bytes = reader.frameBytes();
-          out = this.inspectBackend(code, bytes);
-          if (out === bytes) out = undefined;
+        } else if (this.inspectServer) {
+          // A row no hook planned, and a message nothing inspects, pass without a view.
+          const plan = code === BackendCode.DataRow ? this.rowPlan() : null;
+          if (plan !== null || (code !== BackendCode.DataRow && INSPECTED_BACKEND[code] === 1)) {
+            const bytes = reader.frameBytes();
+            out = plan !== null ? this.rewriteRow(plan, bytes) : this.inspectBackend(code, bytes);
+            if (out === bytes) out = undefined;
+          }
         }
         if (out === null) continue;
         // Replacements too: rows a hook rewrote side by side in memory (DataRowWriter) go out as one range.
@@ -566,18 +570,18 @@ export class Relay {
   }
 
   /** Returns the bytes to send (the frame, a replacement) or null to drop the frame. */
+  /** A planned DataRow through each hook's onDataRow: the frame the last hook left. */
+  private rewriteRow(plan: RowPlanSet, bytes: Buffer): Buffer {
+    let frame = bytes;
+    for (const [hook, p] of plan) {
+      const replaced = hook.onDataRow ? hook.onDataRow(frame, p) : null;
+      if (replaced !== null) frame = replaced;
+    }
+    return frame;
+  }
+
   private inspectBackend(code: number, bytes: Buffer): Buffer | null {
     switch (code) {
-      case BackendCode.DataRow: {
-        const plan = this.rowPlan();
-        if (plan === null) return bytes;
-        let frame = bytes;
-        for (const [hook, p] of plan) {
-          const replaced = hook.onDataRow ? hook.onDataRow(frame, p) : null;
-          if (replaced !== null) frame = replaced;
-        }
-        return frame;
-      }
       case BackendCode.RowDescription:
         return this.tracking ? this.onRowDescription(bytes) : bytes;
       case BackendCode.NoData:
