@@ -69,14 +69,18 @@ export function chunks(shape, rows) {
 export function relay(data, hooks = null, plan = null) {
   const reader = new FrameReader({ startup: false, maxMessageLength: 1 << 30 });
   const run = new ForwardRun();
+  const row = { buf: Buffer.alloc(0), start: 0, end: 0 };
   let sent = 0;
   for (const c of data.chunks) {
     reader.push(c);
     const parts = [];
-    let f;
-    while ((f = reader.next()) !== null) {
-      const out = hooks === null ? f.bytes : (hooks.onDataRow(f.bytes, plan) ?? f.bytes);
-      const done = run.append(out);
+    while (reader.nextCode() >= 0) {
+      // As the relay does: the frame as a range of its chunk, through the hook's onDataRowRange.
+      row.buf = reader.frameBuf;
+      row.start = reader.frameStart;
+      row.end = reader.frameEnd;
+      if (hooks !== null) hooks.onDataRowRange(row, plan);
+      const done = run.appendRange(row.buf, row.start, row.end);
       if (done !== null) parts.push(done);
     }
     const rest = run.take();

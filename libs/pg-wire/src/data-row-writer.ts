@@ -30,7 +30,9 @@ export class DataRowWriter {
   private pos = 0;
   /** Start of the row being written in the slab; -1 until its first replacement. */
   private row = -1;
+  /** The buffer holding the frame being rewritten, and the frame's range in it. */
   private frame: Buffer = EMPTY;
+  private frameEnd = 0;
   /** The frame's memory (a view of its whole ArrayBuffer, kept while frames come from the same chunk) and its offset there. */
   private src: DataView = EMPTY_VIEW;
   private srcBuffer: ArrayBufferLike | null = null;
@@ -38,12 +40,22 @@ export class DataRowWriter {
   private cells: DataRowCells | null = null;
   /** The next frame byte not yet copied or replaced. */
   private run = 0;
+  private frameStart = 0;
+  /** After finish() returned true: the rewritten row is rowBuf[rowStart, rowEnd). */
+  rowBuf: Buffer = EMPTY;
+  rowStart = 0;
+  rowEnd = 0;
 
-  /** Starts on a frame whose cells `cells` has just scanned. */
-  begin(frame: Buffer, cells: DataRowCells): void {
+  /**
+   * Starts on the frame buf[from, to) (by default the whole buffer), whose cells `cells` has just
+   * scanned (cells.scan(buf, from, to): offsets are in buf).
+   */
+  begin(buf: Buffer, cells: DataRowCells, from = 0, to = buf.length): void {
     // A row abandoned part-way (its masking threw) was never handed out: its bytes are reused.
     if (this.row >= 0) this.pos = this.row;
-    this.frame = frame;
+    this.frame = buf;
+    this.frameStart = from;
+    this.frameEnd = to;
     this.cells = cells;
     this.row = -1;
   }
@@ -88,7 +100,7 @@ export class DataRowWriter {
   }
 
   /**
-   * Cell i becomes the frame's bytes [from, to) (offsets in `src`, which must be the frame) with
+   * Cell i becomes the frame's bytes [from, to) (offsets in `src`, which must be the buffer begin() was given) with
    * `count` ranges replaced: range k, [from + start[k], from + end[k]) (sorted, disjoint), by
    * pieces[piece[k]].
    */
@@ -120,16 +132,27 @@ export class DataRowWriter {
 
   /** The rewritten row, or null when no cell was replaced (send the frame itself). */
   end(): Buffer | null {
+    return this.finish() ? this.rowBuf.subarray(this.rowStart, this.rowEnd) : null;
+  }
+
+  /**
+   * end() without a view: false when no cell was replaced (send the frame itself), else true and
+   * the row is rowBuf[rowStart, rowEnd) — bytes of the slab that are never written again, so a
+   * relay can queue the range (ForwardRun.appendRange) and rows side by side go out as one.
+   */
+  finish(): boolean {
     const row = this.row;
-    if (row < 0) return null;
-    const frame = this.frame;
-    this.ensure(frame.length - this.run);
-    this.copy(this.run, frame.length);
-    const out = this.slab;
+    if (row < 0) return false;
+    const end = this.frameEnd;
+    this.ensure(end - this.run);
+    this.copy(this.run, end);
     this.out.setInt32(row + 1, this.pos - row - 1);
     this.row = -1;
     this.frame = EMPTY;
-    return out.subarray(row, this.pos);
+    this.rowBuf = this.slab;
+    this.rowStart = row;
+    this.rowEnd = this.pos;
+    return true;
   }
 
   /** Lets the slab go (the rows handed out keep what they need); the next result starts small. */
@@ -140,6 +163,7 @@ export class DataRowWriter {
     this.next = FIRST_SLAB;
     this.src = EMPTY_VIEW;
     this.srcBuffer = null;
+    this.rowBuf = EMPTY;
   }
 
   /** Copies the frame up to cell i (starting the row on the first call) and makes room for `n` bytes. */
@@ -153,12 +177,12 @@ export class DataRowWriter {
         this.src = new DataView(frame.buffer);
       }
       this.base = frame.byteOffset;
-      this.ensure(frame.length + ROW_SLACK);
+      this.ensure(this.frameEnd - this.frameStart + ROW_SLACK);
       this.row = this.pos;
       this.slab[this.pos] = BackendCode.DataRow;
-      // The length is written at end(); the column count is unchanged and starts the first run.
+      // The length is written at finish(); the column count is unchanged and starts the first run.
       this.pos += 5;
-      this.run = 5;
+      this.run = this.frameStart + 5;
     } else if (cellStart < this.run) throw new RangeError(`DataRowWriter: cell ${i} replaced out of order`);
     this.ensure(cellStart - this.run + n);
     this.copy(this.run, cellStart);

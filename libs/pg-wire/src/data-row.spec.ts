@@ -13,6 +13,18 @@ describe('DataRow cells', () => {
     expect(cells.cell(row, 1)?.buffer).toBe(row.buffer);
   });
 
+  it('locates the cells of a frame that is a range of a larger buffer, offsets in that buffer, and checks the range alone', () => {
+    const buf = Buffer.concat([Buffer.from('DDDD'), row, Buffer.from('D\0\0')]);
+    const cells = new DataRowCells().scan(buf, 4, 4 + row.length);
+    expect(cells.count).toBe(5);
+    expect(Array.from(cells.lengths.subarray(0, 5))).toEqual([1, 15, -1, 0, 3]);
+    expect(cells.offsets[1]).toBe(4 + 7 + 5 + 4);
+    expect(cells.cell(buf, 1)?.toString()).toBe('ann@example.com');
+    // The bytes after the range are not part of the frame: one short is an error, not a read past it.
+    expect(() => new DataRowCells().scan(buf, 4, 4 + row.length - 1)).toThrow(PgProtocolError);
+    expect(() => new DataRowCells().scan(buf, 4, 4 + row.length + 1)).toThrow(PgProtocolError);
+  });
+
   it('grows for wide rows and is reusable', () => {
     const wide = buildDataRow(Array.from({ length: 40 }, (_, i) => String(i)));
     const cells = new DataRowCells();

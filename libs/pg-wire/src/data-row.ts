@@ -20,25 +20,29 @@ export interface DataRow {
  */
 export class DataRowCells {
   count = 0;
-  /** Byte offset of each cell's value inside the frame. */
+  /** Byte offset of each cell's value in the buffer scanned (for a frame that is the whole buffer: in the frame). */
   offsets = new Int32Array(16);
   /** Byte length of each cell's value, -1 for NULL. */
   lengths = new Int32Array(16);
 
-  /** Indexes the cells of a DataRow frame, validating that they exactly fill it. */
-  scan(bytes: Buffer): this {
-    const end = bytes.length;
+  /**
+   * Indexes the cells of the DataRow frame bytes[from, to) (by default the whole buffer: a relay
+   * passes the frame's range of its read chunk and makes no view of it), validating that they
+   * exactly fill it.
+   */
+  scan(bytes: Buffer, from = 0, to = bytes.length): this {
+    const end = to;
     // The header checks of openTyped and count16 inline (this runs for every row of a masked
     // result: no cursor per row); anything unusual goes through them for their error.
     const n =
-      end >= 7 && bytes[0] === BackendCode.DataRow && int32At(bytes, 1) + 1 === end && bytes[5] < 0x80
-        ? (bytes[5] << 8) | bytes[6]
-        : openTyped(bytes, BackendCode.DataRow, 'DataRow').count16();
+      end - from >= 7 && bytes[from] === BackendCode.DataRow && int32At(bytes, from + 1) + 1 === end - from && bytes[from + 5] < 0x80
+        ? (bytes[from + 5] << 8) | bytes[from + 6]
+        : openTyped(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to), BackendCode.DataRow, 'DataRow').count16();
     if (n > this.offsets.length) {
       this.offsets = new Int32Array(n);
       this.lengths = new Int32Array(n);
     }
-    let pos = 7;
+    let pos = from + 7;
     for (let i = 0; i < n; i++) {
       if (end - pos < 4) malformed(`truncated at column ${i}`);
       const len = int32At(bytes, pos);

@@ -4,7 +4,7 @@ import { createMasker, emptyCounts, type ColumnInfo, type CountKey, type MaskCou
 import { DataRowCells, DataRowWriter, type FieldDescription, parseErrorResponse, parseNoticeResponse, buildErrorResponse, buildNoticeResponse, type NoticeFields, BackendCode } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
 import type { PolicyIndex } from '../policy/policy-index';
-import { ALLOW, type AllowVerdict, type CopyOutPlan, type BlockVerdict, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
+import { ALLOW, type AllowVerdict, type CopyOutPlan, type BlockVerdict, type RowPlan, type RowRange, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
 import { type CatalogRegistry, type ConnectionCatalog, isDdlTag } from './catalog';
 import { copyFormat, maskCopyRow, type CopyFormat } from './copy-out';
 import { conservativeRules, connectionPolicy, rulesFor } from './masking-policy';
@@ -247,24 +247,37 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
   }
 
   onDataRow(frame: Buffer, rowPlan: RowPlan): Buffer | null {
+    return this.maskRow(frame, 0, frame.length, rowPlan) ? this.writer.rowBuf.subarray(this.writer.rowStart, this.writer.rowEnd) : null;
+  }
+
+  onDataRowRange(row: RowRange, rowPlan: RowPlan): void {
+    if (!this.maskRow(row.buf, row.start, row.end, rowPlan)) return;
+    const w = this.writer;
+    row.buf = w.rowBuf;
+    row.start = w.rowStart;
+    row.end = w.rowEnd;
+  }
+
+  /** The DataRow frame buf[from, to) masked into the writer's slab: true when a cell changed. */
+  private maskRow(buf: Buffer, from: number, to: number, rowPlan: RowPlan): boolean {
     const { plan, masker, nullCards } = rowPlan as MaskRowPlan;
-    const cells = this.cells.scan(frame);
+    const cells = this.cells.scan(buf, from, to);
     const cols = plan.columns;
     const n = Math.min(cells.count, cols.length);
     const w = this.writer;
-    w.begin(frame, cells);
+    w.begin(buf, cells, from, to);
     for (let i = 0; i < n; i++) {
       if (cols[i].action === 'skip') continue;
       const len = cells.lengths[i];
       if (len < 0) continue;
       const start = cells.offsets[i];
       if (nullCards !== null && nullCards[i]) {
-        if (masker.maskBytes(plan, i, frame, start, start + len) !== undefined) w.null(i);
-      } else masker.maskInto(plan, i, frame, start, start + len, w);
+        if (masker.maskBytes(plan, i, buf, start, start + len) !== undefined) w.null(i);
+      } else masker.maskInto(plan, i, buf, start, start + len, w);
     }
     // A row wider than its description cannot be planned: fail closed on the extra cells.
     for (let i = cols.length; i < cells.count; i++) if (cells.lengths[i] >= 0) w.null(i);
-    return w.end();
+    return w.finish();
   }
 
   onCommandComplete(tag: string): void {

@@ -80,6 +80,16 @@ export interface RowPlan {
   readonly fields: readonly FieldDescription[];
 }
 
+/**
+ * A DataRow frame as a range of the buffer it sits in (the relay's read chunk, or a hook's
+ * replacement): buf[start, end), header included. The relay fills one per row and reuses it.
+ */
+export interface RowRange {
+  buf: Buffer;
+  start: number;
+  end: number;
+}
+
 /** A hook's decision for one COPY TO STDOUT, handed back with each of its CopyData frames. Opaque to the relay. */
 export interface CopyOutPlan {
   readonly binary: boolean;
@@ -117,6 +127,12 @@ export interface SessionHooks {
   onRowDescription?(fields: readonly FieldDescription[], source: RowSource): RowPlan | null;
   /** One DataRow frame of a planned result; return a replacement frame, or null to keep it. */
   onDataRow?(frame: Buffer, plan: RowPlan): Buffer | null;
+  /**
+   * onDataRow without a view of the frame (the relay prefers it when defined): the row is
+   * `row.buf[row.start, row.end)`; a hook that replaces it points `row` at the replacement, which
+   * must stay unchanged until the relay has sent it (the next read from upstream).
+   */
+  onDataRowRange?(row: RowRange, plan: RowPlan): void;
   /**
    * The columns the client is told about, for every RowDescription it receives (results and
    * Describe answers; needs onRowDescription). Return replacement fields (e.g. a column retyped to

@@ -27,7 +27,7 @@ import {
 } from '@airlock/pg-wire';
 import type { Logger } from '../logger';
 import { type ByteInput, StreamInput } from './socket-input';
-import type { BlockVerdict, CopyOutPlan, PreparedStatementInfo, RowPlan, RowSource, SessionHooks, SessionStats } from './hooks';
+import type { BlockVerdict, CopyOutPlan, PreparedStatementInfo, RowPlan, RowRange, RowSource, SessionHooks, SessionStats } from './hooks';
 import { type Decision, decide } from './verdicts';
 
 // The relay of one session after login. Both directions are framed by a FrameReader; frames no
@@ -128,6 +128,8 @@ export class Relay {
   private readonly portals = new Map<string, TrackedPortal>();
   private readonly expect: Expect[] = [];
   private queryPlan: RowPlanSet | null = null;
+  /** The DataRow being rewritten (pumpUpstream fills it per planned row). */
+  private readonly row: RowRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
   /** The last RowDescription parsed, for rowDescription(). */
   private lastRowDesc: { bytes: Buffer; fields: readonly FieldDescription[] } | null = null;
 
@@ -504,10 +506,24 @@ export class Relay {
           out = this.blockedError();
         } else if (this.inspectServer) {
           // A row no hook planned, and a message nothing inspects, pass without a view.
-          const plan = code === BackendCode.DataRow ? this.rowPlan() : null;
-          if (plan !== null || (code !== BackendCode.DataRow && INSPECTED_BACKEND[code] === 1)) {
+          if (code === BackendCode.DataRow) {
+            const plan = this.rowPlan();
+            if (plan !== null) {
+              // Planned rows go through the hooks as ranges: no view in, none out.
+              const row = this.row;
+              row.buf = reader.frameBuf;
+              row.start = reader.frameStart;
+              row.end = reader.frameEnd;
+              this.rewriteRow(plan, row);
+              if (row.buf !== reader.frameBuf || row.start !== reader.frameStart) {
+                const done = run.appendRange(row.buf, row.start, row.end);
+                if (done !== null) this.out(done);
+                continue;
+              }
+            }
+          } else if (INSPECTED_BACKEND[code] === 1) {
             const bytes = reader.frameBytes();
-            out = plan !== null ? this.rewriteRow(plan, bytes) : this.inspectBackend(code, bytes);
+            out = this.inspectBackend(code, bytes);
             if (out === bytes) out = undefined;
           }
         }
@@ -569,15 +585,18 @@ export class Relay {
     return errorResponse({ severity: 'ERROR', code: v.code ?? '42501', message, detail: v.detail, hint: v.hint });
   }
 
-  /** Returns the bytes to send (the frame, a replacement) or null to drop the frame. */
-  /** A planned DataRow through each hook's onDataRow: the frame the last hook left. */
-  private rewriteRow(plan: RowPlanSet, bytes: Buffer): Buffer {
-    let frame = bytes;
+  /** A planned DataRow through each hook: `row` ends as the frame the last hook left. */
+  private rewriteRow(plan: RowPlanSet, row: RowRange): void {
     for (const [hook, p] of plan) {
-      const replaced = hook.onDataRow ? hook.onDataRow(frame, p) : null;
-      if (replaced !== null) frame = replaced;
+      if (hook.onDataRowRange) hook.onDataRowRange(row, p);
+      else if (hook.onDataRow) {
+        const replaced = hook.onDataRow(row.buf.subarray(row.start, row.end), p);
+        if (replaced === null) continue;
+        row.buf = replaced;
+        row.start = 0;
+        row.end = replaced.length;
+      }
     }
-    return frame;
   }
 
   private inspectBackend(code: number, bytes: Buffer): Buffer | null {

@@ -4,7 +4,7 @@ import { createMasker, defaultPolicy, type Masker } from '@airlock/masking';
 import { type Bind, DataRowCells, type ErrorResponse, type FieldDescription } from '@airlock/pg-wire';
 import type { GuardrailDecisionRecord } from '../guardrails';
 import { maskingSession } from '../masking';
-import { ALLOW, type AllowVerdict, type PreparedStatementInfo, type RowPlan, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
+import { ALLOW, type AllowVerdict, type PreparedStatementInfo, type RowPlan, type RowRange, type RowSource, type SessionHooks, type SessionHooksFactory, type SessionInfo } from '../postgres/hooks';
 import type { Recorder } from '../postgres/recorder';
 import { reviewSession, type ReviewTrailEvent } from '../reviews';
 import { statementEvent } from './event-json';
@@ -193,31 +193,39 @@ class StatementTrail implements SessionHooks {
   }
 
   onDataRow(frame: Buffer, plan: RowPlan): null {
+    this.countRow(frame, 0, frame.length, plan);
+    return null;
+  }
+
+  onDataRowRange(row: RowRange, plan: RowPlan): void {
+    this.countRow(row.buf, row.start, row.end, plan);
+  }
+
+  /** Counts the DataRow frame buf[from, to) and samples it while the statement's budget lasts. */
+  private countRow(buf: Buffer, from: number, to: number, plan: RowPlan): void {
     const { entry, fields } = plan as Plan;
     entry.rows++;
-    entry.bytes += frame.length;
-    if (entry.sampling) {
-      // A text cell's wire length is its UTF-8 size: the budget is checked before anything is decoded.
-      const cells = this.cells.scan(frame);
-      const n = cells.count;
-      let size = 0;
-      for (let i = 0; i < n; i++) {
-        const len = cells.lengths[i];
-        size += len < 0 ? 4 : fields[i]?.format === 1 ? BINARY_VALUE_BYTES : len;
-      }
-      const sample = entry.sample!;
-      if (!sample.fits(size)) {
-        entry.sampling = false;
-        return null;
-      }
-      const row = new Array<string | null>(n);
-      for (let i = 0; i < n; i++) {
-        const len = cells.lengths[i];
-        row[i] = len < 0 ? null : fields[i]?.format === 1 ? BINARY_VALUE : frame.toString('utf8', cells.offsets[i], cells.offsets[i] + len);
-      }
-      sample.take(row);
+    entry.bytes += to - from;
+    if (!entry.sampling) return;
+    // A text cell's wire length is its UTF-8 size: the budget is checked before anything is decoded.
+    const cells = this.cells.scan(buf, from, to);
+    const n = cells.count;
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      const len = cells.lengths[i];
+      size += len < 0 ? 4 : fields[i]?.format === 1 ? BINARY_VALUE_BYTES : len;
     }
-    return null;
+    const sample = entry.sample!;
+    if (!sample.fits(size)) {
+      entry.sampling = false;
+      return;
+    }
+    const values = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const len = cells.lengths[i];
+      values[i] = len < 0 ? null : fields[i]?.format === 1 ? BINARY_VALUE : buf.toString('utf8', cells.offsets[i], cells.offsets[i] + len);
+    }
+    sample.take(values);
   }
 
   onCommandComplete(tag: string): void {
