@@ -3,7 +3,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildQuery, FrameReader, parseDataRow } from '@airlock/pg-wire';
 import { createTestDatabase, type TestDatabase } from '@airlock/testing';
+import { RawClient } from '../postgres/raw-client';
 import { startMaskingHarness, type MaskedConnection, type MaskingHarness } from './harness';
 
 interface Customer {
@@ -254,5 +256,50 @@ describe('results are masked through the worker', () => {
     // The worker runs in this process: a buffered result set would add its ~100 MB. Streaming
     // costs only garbage not yet collected (V8 collects external buffers at about 64 MB).
     expect(peak - base).toBeLessThan(90 * 1024 * 1024);
+  });
+
+  it('a reader that keeps stalling gets every row intact, masked or not (read buffers and row slabs are reused only once sent)', async () => {
+    const ROWS = 60_000;
+    // Rows of different lengths, each with its own number in two places: a byte from a reused
+    // buffer written over before it was sent would show as a wrong or torn row.
+    const sql = `SELECT g, 'row ' || g || ' mail user' || g || '@example.com' AS note, repeat(chr(97 + g % 26), 100 + g % 300) AS pad FROM generate_series(1, ${ROWS}) g`;
+    for (const conn of ['crm', 'crm-clear'] as const) {
+      const raw = await RawClient.login(h.port, conn, h.token);
+      raw.socket.removeAllListeners('data');
+      raw.socket.pause();
+      raw.send(buildQuery(sql));
+      // Let the worker fill the socket and queue its writes before anything is read.
+      await new Promise((r) => setTimeout(r, 300));
+      const reader = new FrameReader();
+      let rows = 0;
+      let bad: string | null = null;
+      let tag = '';
+      await new Promise<void>((resolve, reject) => {
+        let chunks = 0;
+        raw.socket.on('close', () => reject(new Error('closed early')));
+        raw.socket.on('data', (chunk: Buffer) => {
+          reader.push(chunk);
+          for (let f = reader.next(); f !== null; f = reader.next()) {
+            if (f.code === 0x44) {
+              const g = ++rows;
+              const [n, note, pad] = parseDataRow(f.bytes).values.map((v) => v?.toString('utf8'));
+              const want = conn === 'crm' ? `row ${g} mail [EMAIL]` : `row ${g} mail user${g}@example.com`;
+              if (bad === null && (n !== String(g) || note !== want || pad !== String.fromCharCode(97 + (g % 26)).repeat(100 + (g % 300)))) bad = `row ${g}: ${n} ${note} ${pad?.slice(0, 20)}…`;
+            } else if (f.code === 0x43) tag = f.bytes.toString('latin1', 5, f.bytes.length - 1);
+            else if (f.code === 0x5a) resolve();
+          }
+          // Stall again every few chunks, so the worker keeps running into a full socket.
+          if (++chunks % 8 === 0) {
+            raw.socket.pause();
+            setTimeout(() => raw.socket.resume(), 2);
+          }
+        });
+        raw.socket.resume();
+      });
+      raw.close();
+      expect(bad, conn).toBeNull();
+      expect(rows, conn).toBe(ROWS);
+      expect(tag, conn).toBe(`SELECT ${ROWS}`);
+    }
   });
 });

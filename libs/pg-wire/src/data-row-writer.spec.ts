@@ -104,4 +104,31 @@ describe('DataRowWriter', () => {
     w.null(0);
     expect(w.end()).toEqual(buildDataRow([null, 'b', 'c']));
   });
+
+  it('after reuse() writes the next rows from the start of the same slab, never over a row still being written', () => {
+    const cells = new DataRowCells();
+    const w = new DataRowWriter();
+    const rewrite = (g: number): Buffer => {
+      const frame = buildDataRow([String(g), `user${g}@example.com`]);
+      w.begin(frame, cells.scan(frame));
+      w.text(1, '[EMAIL]');
+      return w.end()!;
+    };
+    const first = rewrite(1);
+    rewrite(2);
+    w.reuse();
+    const again = rewrite(3);
+    expect(again.buffer).toBe(first.buffer);
+    expect(again.byteOffset).toBe(first.byteOffset);
+    expect(again).toEqual(buildDataRow(['3', '[EMAIL]']));
+    // Mid-row, reuse() leaves the row where it is.
+    const frame = buildDataRow(['4', 'a', 'b']);
+    w.begin(frame, cells.scan(frame));
+    w.text(1, 'x');
+    w.reuse();
+    w.text(2, 'y');
+    const row = w.end()!;
+    expect(row).toEqual(buildDataRow(['4', 'x', 'y']));
+    expect(row.byteOffset).toBe(again.byteOffset + again.length);
+  });
 });

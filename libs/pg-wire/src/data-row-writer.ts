@@ -19,9 +19,9 @@ const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
  * pass, no buffer per row. Between begin() and end() the caller replaces cells in increasing
  * column order; untouched runs are copied from the frame when the next replacement (or end())
  * needs them, and a row in which nothing was replaced is never copied. A row handed out is a view
- * of the slab that is never written again (a full slab is left to its views and a new one begun),
- * so consecutive rewritten rows sit side by side in memory and a ForwardRun sends them as one
- * range. Call release() at the end of a result to let the slab go.
+ * of the slab that is not written again until the caller says it was sent (reuse()); a full slab
+ * is left to its views and a new one begun. Consecutive rewritten rows sit side by side in memory
+ * and a ForwardRun sends them as one range. Call release() at the end of a result to let the slab go.
  */
 export class DataRowWriter {
   private slab: Buffer = EMPTY;
@@ -137,7 +137,7 @@ export class DataRowWriter {
 
   /**
    * end() without a view: false when no cell was replaced (send the frame itself), else true and
-   * the row is rowBuf[rowStart, rowEnd) — bytes of the slab that are never written again, so a
+   * the row is rowBuf[rowStart, rowEnd) — bytes of the slab not written again before reuse(), so a
    * relay can queue the range (ForwardRun.appendRange) and rows side by side go out as one.
    */
   finish(): boolean {
@@ -153,6 +153,15 @@ export class DataRowWriter {
     this.rowStart = row;
     this.rowEnd = this.pos;
     return true;
+  }
+
+  /**
+   * Every row handed out so far has been sent and nothing refers to it any more (the proxy's write
+   * went straight to the kernel): the next rows are written from the start of the same slab, so a
+   * long result reuses one slab instead of leaving a trail of them to the garbage collector.
+   */
+  reuse(): void {
+    if (this.row < 0) this.pos = 0;
   }
 
   /** Lets the slab go (the rows handed out keep what they need); the next result starts small. */

@@ -280,6 +280,10 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
     return w.finish();
   }
 
+  onFlushed(): void {
+    this.writer.reuse();
+  }
+
   onCommandComplete(tag: string): void {
     this.writer.release();
     if (this.catalog && isDdlTag(tag)) this.catalog.invalidate();

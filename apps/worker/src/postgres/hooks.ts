@@ -125,7 +125,10 @@ export interface SessionHooks {
    * untouched. With a plan, `fields[i].format` is the real format of column i (binary or text).
    */
   onRowDescription?(fields: readonly FieldDescription[], source: RowSource): RowPlan | null;
-  /** One DataRow frame of a planned result; return a replacement frame, or null to keep it. */
+  /**
+   * One DataRow frame of a planned result; return a replacement frame, or null to keep it. The
+   * frame is a view of a read buffer that is reused: keep no reference to it past the call.
+   */
   onDataRow?(frame: Buffer, plan: RowPlan): Buffer | null;
   /**
    * onDataRow without a view of the frame (the relay prefers it when defined): the row is
@@ -145,6 +148,11 @@ export interface SessionHooks {
   onCopyOut?(overallFormat: number, columnFormats: readonly number[], source: RowSource): CopyOutPlan | null;
   /** One CopyData frame of a planned COPY TO STDOUT; return a replacement frame, or null to keep it. */
   onCopyData?(frame: Buffer, plan: CopyOutPlan): Buffer | null;
+  /**
+   * Everything the relay has sent to the client so far is in the kernel (no write is queued): the
+   * memory behind replacements a hook handed back (a slab of rewritten rows) may be written again.
+   */
+  onFlushed?(): void;
   /** CommandComplete ('C') tag, e.g. "SELECT 3". */
   onCommandComplete?(tag: string): void;
   /** An ErrorResponse from upstream (Airlock's own blocks are not reported here). */

@@ -116,6 +116,7 @@ export class Relay {
   private readonly describeHooks: SessionHooks[];
   private readonly noticeHooks: SessionHooks[];
   private readonly copyHooks: SessionHooks[];
+  private readonly flushHooks: SessionHooks[];
   /** The COPY TO STDOUT in progress, when a hook planned it. */
   private copyPlan: CopyPlanSet | null = null;
   /** Any client message needs parsing (a statement hook or row tracking). */
@@ -174,6 +175,7 @@ export class Relay {
     this.describeHooks = this.tracking ? hooks.filter((h) => h.rewriteRowDescription) : [];
     this.noticeHooks = hooks.filter((h) => h.rewriteNotice);
     this.copyHooks = hooks.filter((h) => h.onCopyOut);
+    this.flushHooks = hooks.filter((h) => h.onFlushed);
     this.inspectServer = this.tracking || this.completeHooks.length + this.errorHooks.length + this.noticeHooks.length + this.copyHooks.length > 0;
     this.markerSql = opts.blockMarker;
     this.upWalker = new FrameWalker(opts.maxServerMessageBytes ?? 1024 * 1024 * 1024 + 1024);
@@ -444,8 +446,14 @@ export class Relay {
       if (k === chunk.length || k < 0) return;
       chunk = chunk.subarray(k);
     }
-    this.upReader.push(this.upInput.keep(chunk));
+    this.upReader.push(chunk);
     this.pumpUpstream();
+    // The reader has copied any frame the chunk ends inside of, and hooks keep no view of it: the
+    // read buffer may be read into again unless a queued write to the client still refers to it.
+    const sent = this.client.writableLength === 0;
+    if (sent) this.upInput.release();
+    else this.upInput.pin();
+    if (sent) for (const h of this.flushHooks) h.onFlushed!();
   };
 
   /**
