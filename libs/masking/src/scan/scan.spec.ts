@@ -158,6 +158,36 @@ describe('byte scanner vs the regex detectors', () => {
     expect(t.withSpans).toBeGreaterThan(1_000);
   });
 
+  it('finds exactly their spans on international numbers holding NANP-shaped groups (what phone() skips NANP inside), and what follows them', () => {
+    const f = new Fake(8);
+    const cells: Cell[] = [];
+    const b64 = 'abcxyzABCXYZ0123456789+/';
+    const group = (): string => f.pick(['(415)', '(415) ', '(0', '(', ')', '415', '555', '0123', f.digits(f.int(1, 5)), '1']);
+    const sep = (): string => f.pick([' ', ' ', '-', '.', '', '  ', ' (', ') ', '/']);
+    for (let i = 0; i < 30_000; i++) {
+      let text = f.pick(['', '', ' ', 'x ', '(', "'", '%', 'a.', '4111 1111 1111 ', '5555555555554444 ', 'tel: ', '_', '00']);
+      text += f.pick(['+', '+', '+', '00', '+0']) + f.pick(['1', '44', '1 ', '49 ', '7', '0']) + f.pick([' ', '', '-', '.', ' (']);
+      if (f.rand() < 0.5) {
+        // A NANP number, then maybe groups the INTL match takes and the NANP one does not. Before it,
+        // groups that bring the INTL match's 23-character cap inside the NANP match, a ')' it may
+        // close on there ("+1234)56 1 (415" and its NANP match "1 (415) 555-0123").
+        text += f.pick(['', '', `${f.digits(f.int(1, 5))})${f.digits(f.int(1, 3))} ${f.pick(['1 ', '', '1-'])}`, `${f.digits(f.int(1, 8))} ${f.pick(['1 ', ''])}`]);
+        text += `${f.pick(['(', ''])}${f.int(100, 999)}${f.pick([') ', ')', ' ', '-', '.'])}${f.int(100, 999)}${f.pick(['-', ' ', '.'])}${f.digits(4)}`;
+        for (let g = f.pick([0, 0, 1, 2]); g > 0; g--) text += sep() + f.digits(f.int(1, 4));
+      } else {
+        for (let g = f.int(1, 6); g > 0; g--) text += group() + (g > 1 ? sep() : '');
+      }
+      // A separator, a base64 run (an AWS secret key when it is 40 long), an email's '@', a trailing number…
+      const k = f.int(1, 3);
+      text += f.pick(['', '', ' ', '+', '/', '+' + f.chars(f.int(30, 40), b64), '/' + f.chars(f.int(30, 40), b64), ` ${f.digits(k)}+${f.chars(39 - k, b64)}`, `+${f.chars(39, b64)}`,
+        `${f.digits(k)}/${f.chars(39 - k, b64)}`, '@example.com', '.com', ' 2024', '-12', '.5', 'x', ')', '(', ' (415) 555-0123', '1234', '=', ':', '_']);
+      cells.push({ text, hint: f.pick([undefined, 'phone', 'aws_secret_access_key', 'notes']) });
+    }
+    const t = compare(cells);
+    expect(t.scanned).toBeGreaterThan(15_000);
+    expect(t.withSpans).toBeGreaterThan(5_000);
+  });
+
   it('finds exactly their spans on Slack webhooks glued to words, repeated and cut short', () => {
     const f = new Fake(6);
     const cells: Cell[] = [];

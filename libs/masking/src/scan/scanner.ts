@@ -98,6 +98,8 @@ export class Scanner {
   private readonly context = new Context();
   private colons = 0;
   private handBack = false;
+  /** The end of the last '+' INTL match whose NANP matches do not count (see phone()); 0 for none. */
+  private nanpShadow = 0;
 
   constructor(enabled: ReadonlySet<EntityType>) {
     for (let r = 0; r < R.COUNT; r++) this.on[r] = enabled.has(ENTITY_TYPES[ENTITY_OF[r]]) ? 1 : 0;
@@ -135,6 +137,7 @@ export class Scanner {
     this.context.reset(b, from, to, hint);
     this.colons = 0;
     this.handBack = false;
+    this.nanpShadow = 0;
     for (let m = this.moved; m !== 0; m &= m - 1) this.next[31 - Math.clz32(m & -m)] = 0;
     this.moved = 0;
     this.spans.clear();
@@ -281,6 +284,21 @@ export class Scanner {
   /**
    * The three phone regexes of detectPhone at i: a '+' or '(' (run 0), or a digit whose run of
    * `run` digits is followed by `after`.
+   *
+   * NANP is not tried inside an INTL match [s, e) that starts with '+', is reported whole, and is
+   * followed by neither a phone character nor a base64 one ("+1 (415) 555-0123", the common
+   * shape), because nothing it could find there changes the result:
+   * - its match is phone characters from inside [s, e), so it ends by e: its span lies within
+   *   the INTL span and starts after it;
+   * - no secret overlaps [s, e): INTL's lookbehind keeps every secret's class off s - 1, only an
+   *   AWS secret key can start at '+' or a digit, and the base64 run there ends by e, short of 40;
+   * - no other span holds s but an email, whose local part then holds all of [s, e) (so no ' ',
+   *   '(' or ')' after which NANP could start) and whose domain ends past e. So resolution keeps
+   *   the INTL span or a span reaching past it, and drops the NANP span either way;
+   * - its regex would resume by e: at e and after it is tried as before;
+   * - its F_DIG7 check (dig7) is INTL's: a NANP match has a separator before its last digit,
+   *   and its prefilter chunk is the one INTL's match lies in.
+   * scan.spec.ts generates these shapes and the ones next to them.
    */
   private phone(i: number, run: number, after: number): void {
     const { b, from, to } = this;
@@ -295,12 +313,15 @@ export class Scanner {
       const e = intlAt(b, i, from, to);
       if (this.matched(R.INTL, e)) {
         const end = intlEnd(b, i, e, from);
-        if (end >= 0) this.dig7(R.INTL, i, end);
+        if (end >= 0) {
+          this.dig7(R.INTL, i, end);
+          if (c === 43 && end === e && (e === to || (CH[b[e]] & (C.PHONE | C.B64)) === 0)) this.nanpShadow = e;
+        }
       }
     }
     // '(', 3 digits and a separator, or '1' and the rest: "1 ", "1(", "1415 "
     const nanp = c === 40 || (run === 3 && sepAfter) || (c === 49 && (run === 1 || (run === 4 && sepAfter)));
-    if (nanp && this.want(R.NANP, i)) {
+    if (nanp && i >= this.nanpShadow && this.want(R.NANP, i)) {
       const e = nanpAt(b, i, from, to);
       if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) this.dig7(R.NANP, i, e);
     }
