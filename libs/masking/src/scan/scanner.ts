@@ -150,17 +150,25 @@ export class Scanner {
     for (let i = from | 0; i < end; i++) {
       const c = CH[b[i]];
       const k = c & stop;
-      if (k !== 0) {
-        if (k === C.B64) {
-          // A word that only the secret key's run could start (most words of prose): at()'s probe, inline.
-          if (i + 40 <= end && this.b64Probe(i)) this.at(i, k);
-        } else if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
+      if ((c & C.ALNUM) === 0) {
+        if (k === 0) continue;
+        if (k & (C.D_HIGH | C.D_DASH | C.D_COLON)) {
           if (this.rare(i, k)) return HAND_BACK;
-        } else this.at(i, k);
+          continue;
+        }
+        if (k & ~C.B64) this.at(i, k & ~C.B64);
+        // '/' or '+'
+        if (k & C.B64) this.secretAt(i);
+        continue;
       }
-      if ((c & C.ALNUM) === 0) continue;
       let j = i + 1;
       while (j < end && CH[b[j]] & C.ALNUM) j++;
+      if (k !== 0) {
+        if (k & ~C.B64) this.at(i, k & ~C.B64);
+        // A secret key is a run of exactly 40 [A-Za-z0-9/+]: this one is 40 long or goes on with '/' or '+'
+        // (most words of prose do neither).
+        if (k & C.B64 && (j - i >= 40 || (j < end && (b[j] === 43 || b[j] === 47)))) this.secretAt(i);
+      }
       // Inside the run, a webhook can only start at the 'http' or 'https' that ends it before a ':'.
       if (hook && j < end && b[j] === 58) this.hookInWord(i, j);
       i = j - 1;
@@ -195,8 +203,11 @@ export class Scanner {
     } else if (k & (C.D_PLUS | C.D_PAREN)) this.phone(i, 0, 0);
     if (k & C.UPPER) this.upper(i, afterWord);
     if (k & C.D_TOKEN) this.letter(i);
-    // A secret key is a run of exactly 40: most words end long before (every byte probed here is in it).
-    if (k & C.B64 && i + 40 <= this.to && this.b64Probe(i) && !(i > this.from && CH[b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
+  }
+
+  /** The AWS secret key at i, a character of its class. */
+  private secretAt(i: number): void {
+    if (i + 40 <= this.to && this.b64Probe(i) && !(i > this.from && CH[this.b[i - 1]] & C.B64) && this.want(R.AWS_SECRET, i)) this.awsSecret(i);
   }
 
   /** Five bytes of a 40-byte base64 run at i (i + 40 <= to): most words end long before. */
