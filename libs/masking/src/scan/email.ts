@@ -9,10 +9,15 @@ const { CH } = chars;
 /** NOT_TLD (all of them 3–4 letters) as lower-case letters packed in an int. */
 const NOT_TLD_KEYS = Int32Array.from([...NOT_TLD].map((t) => [...t].reduce((k, ch) => (k << 8) | ch.charCodeAt(0), 0)));
 
-/** The start of the local part before the '@' at `at` ([start, at) may be empty). */
-export function localStart(b: Uint8Array, at: number, from: number): number {
-  let s = at;
-  while (s > from && at - s < 64 && CH[b[s - 1]] & C.LOCAL) s--;
+/**
+ * The start of the local part before the '@' at `at` ([start, at) may be empty). [run, at) is
+ * known to be local-part characters (the scanner's walk saw a run of letters and digits there).
+ */
+export function localStart(b: Uint8Array, at: number, from: number, run: number): number {
+  // Ternaries, not Math.max: measured ~15 ns slower here (its result was not kept as an int32).
+  const min = at - 64 > from ? at - 64 : from;
+  let s = run > min ? run : min;
+  while (s > min && CH[b[s - 1]] & C.LOCAL) s--;
   while (s < at && b[s] === 46) s++;
   return s;
 }
@@ -28,17 +33,25 @@ export function domainAt(b: Uint8Array, at: number, to: number): number {
   let e = at + 1;
   let labelStart = e;
   let firstBad = to;
-  while (e < to && e - at <= 253 && CH[b[e]] & C.DOMAIN) {
-    if (b[e] === 46) {
+  let lastDot = -1;
+  const max = to < at + 254 ? to : at + 254;
+  while (e < max) {
+    const c = b[e];
+    if (c === 46) {
       if ((e === labelStart || b[labelStart] === 45 || b[e - 1] === 45) && e < firstBad) firstBad = e;
       labelStart = e + 1;
-    }
+      lastDot = e;
+    } else if ((CH[c] & C.DOMAIN) === 0) break;
     e++;
   }
   while (e > at + 1 && (b[e - 1] === 46 || b[e - 1] === 45)) e--;
   // The last label: 2–24 letters after the last dot (none within 25 bytes: no dot, or too long).
-  let dot = e - 1;
-  while (dot > at && e - dot <= 25 && b[dot] !== 46) dot--;
+  let dot = lastDot;
+  if (dot >= e) {
+    // The trim took the last dot: the one before it.
+    dot = e - 1;
+    while (dot > at && e - dot <= 25 && b[dot] !== 46) dot--;
+  }
   if (dot <= at || b[dot] !== 46 || firstBad <= dot) return -1;
   const len = e - dot - 1;
   if (len < 2 || len > 24) return -1;

@@ -147,6 +147,8 @@ export class Scanner {
     // Only the first character of a run of letters and digits can start a match, but for the
     // webhook's 'h' (its regex has no lookbehind): the rest of the run is skipped in a tight loop.
     const hook = (stop & C.D_HOOK) !== 0;
+    // The start of the last run of letters and digits: an email's local part most often ends with it.
+    let run = from;
     for (let i = from | 0; i < end; i++) {
       const c = CH[b[i]];
       const k = c & stop;
@@ -156,15 +158,16 @@ export class Scanner {
           if (this.rare(i, k)) return HAND_BACK;
           continue;
         }
-        if (k & ~C.B64) this.at(i, k & ~C.B64);
+        if (k & ~C.B64) this.at(i, k & ~C.B64, run);
         // '/' or '+'
         if (k & C.B64) this.secretAt(i);
         continue;
       }
+      run = i;
       let j = i + 1;
       while (j < end && CH[b[j]] & C.ALNUM) j++;
       if (k !== 0) {
-        if (k & ~C.B64) this.at(i, k & ~C.B64);
+        if (k & ~C.B64) this.at(i, k & ~C.B64, run);
         // A secret key is a run of exactly 40 [A-Za-z0-9/+]: this one is 40 long or goes on with '/' or '+'
         // (most words of prose do neither).
         if (k & C.B64 && (j - i >= 40 || (j < end && (b[j] === 43 || b[j] === 47)))) this.secretAt(i);
@@ -190,9 +193,10 @@ export class Scanner {
     return ++this.colons >= 7 || (i > this.from && this.b[i - 1] === 58);
   }
 
-  private at(i: number, k: number): void {
+  /** The matchers that may start at i, of the classes k; `run` is where the last run of letters and digits starts. */
+  private at(i: number, k: number, run: number): void {
     const b = this.b;
-    if (k & C.D_AT) return this.email(i);
+    if (k & C.D_AT) return this.email(i, i > this.from && CH[b[i - 1]] & C.ALNUM ? run : i);
     // Every regex but the Slack webhook's starts after a character its lookbehind checks; all of
     // those exclude letters and digits.
     if (k & C.D_HOOK && this.want(R.GH + 4, i)) this.token(4, i);
@@ -225,9 +229,10 @@ export class Scanner {
     this.spans.push(ENTITY_OF[r], start - this.from, end - this.from, r);
   }
 
-  private email(at: number): void {
+  /** The email at the '@' at `at`, whose local part holds [run, at) (the run of letters and digits before it). */
+  private email(at: number, run: number): void {
     if (at < this.next[R.EMAIL]) return;
-    const s = localStart(this.b, at, this.from);
+    const s = localStart(this.b, at, this.from, run);
     const e = s < at ? domainAt(this.b, at, this.to) : -1;
     const ok = e >= 0;
     if (ok) this.add(R.EMAIL, s, e);
