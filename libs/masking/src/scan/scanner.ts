@@ -29,7 +29,7 @@ const { jwtHeaderValid } = validators;
 const { CH, runLength } = chars;
 const { dateChunk, sepBeforeLastDigit } = dig7;
 const { domainAt, localStart } = email;
-const { bareAt, cardAt, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } = numbers;
+const { bareAt, cardAt, cardDigitsValid, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } = numbers;
 const { awsIdAt, awsSecretAt, jwtAt, tokenAt } = secrets;
 
 
@@ -262,7 +262,7 @@ export class Scanner {
     const cardLike = run >= 13 || (to - i >= 13 && (after === 32 || after === 45) && i + run + 1 < to && (CH[b[i + run + 1]] & C.DIGIT) !== 0);
     if (cardLike && this.want(R.CARD, i)) {
       const e = cardAt(b, i, from, to, run);
-      if (this.matched(R.CARD, e) && cardValid(b, i, e)) {
+      if (this.matched(R.CARD, e) && (e - i === run ? cardDigitsValid(b, i, e) : cardValid(b, i, e))) {
         // 13+ digits in a row set the prefilter's F_LONG: only a card with separators needs F_DIG7.
         if (e - i === run) this.add(R.CARD, i, e);
         else this.dig7(R.CARD, i, e);
