@@ -158,11 +158,13 @@ describe('byte scanner vs the regex detectors', () => {
     expect(t.withSpans).toBeGreaterThan(1_000);
   });
 
-  it('finds exactly their spans on international numbers holding NANP-shaped groups (what phone() skips NANP inside), and what follows them', () => {
+  it('finds exactly their spans on international numbers holding NANP, SSN, card, IPv4 and national shapes (where no matcher is tried), and what follows them', () => {
     const f = new Fake(8);
     const cells: Cell[] = [];
     const b64 = 'abcxyzABCXYZ0123456789+/';
-    const group = (): string => f.pick(['(415)', '(415) ', '(0', '(', ')', '415', '555', '0123', f.digits(f.int(1, 5)), '1']);
+    const group = (): string =>
+      f.pick(['(415)', '(415) ', '(0', '(', ')', '415', '555', '0123', f.digits(f.int(1, 5)), '1', `${f.int(100, 899)}-${f.int(10, 99)}-${f.int(1000, 9999)}`, `${f.digits(9)}`,
+        '4111111111111', '4111 1111 1111 1', '192.168.10.200', `(0${f.digits(f.int(1, 3))}) ${f.digits(f.int(2, 6))}`, `0${f.digits(f.int(1, 4))}-${f.digits(f.int(2, 8))}`, f.digits(f.int(10, 11))]);
     const sep = (): string => f.pick([' ', ' ', '-', '.', '', '  ', ' (', ') ', '/']);
     for (let i = 0; i < 30_000; i++) {
       let text = f.pick(['', '', ' ', 'x ', '(', "'", '%', 'a.', '4111 1111 1111 ', '5555555555554444 ', 'tel: ', '_', '00']);
@@ -181,7 +183,7 @@ describe('byte scanner vs the regex detectors', () => {
       const k = f.int(1, 3);
       text += f.pick(['', '', ' ', '+', '/', '+' + f.chars(f.int(30, 40), b64), '/' + f.chars(f.int(30, 40), b64), ` ${f.digits(k)}+${f.chars(39 - k, b64)}`, `+${f.chars(39, b64)}`,
         `${f.digits(k)}/${f.chars(39 - k, b64)}`, '@example.com', '.com', ' 2024', '-12', '.5', 'x', ')', '(', ' (415) 555-0123', '1234', '=', ':', '_']);
-      cells.push({ text, hint: f.pick([undefined, 'phone', 'aws_secret_access_key', 'notes']) });
+      cells.push({ text, hint: f.pick([undefined, 'phone', 'aws_secret_access_key', 'notes', 'ssn']) });
     }
     const t = compare(cells);
     expect(t.scanned).toBeGreaterThan(15_000);

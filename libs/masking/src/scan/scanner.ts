@@ -98,8 +98,8 @@ export class Scanner {
   private readonly context = new Context();
   private colons = 0;
   private handBack = false;
-  /** The end of the last '+' INTL match whose NANP matches do not count (see phone()); 0 for none. */
-  private nanpShadow = 0;
+  /** The end of a '+' INTL match inside which no matcher is tried (see phone()); 0 for none. */
+  private skipTo = 0;
 
   constructor(enabled: ReadonlySet<EntityType>) {
     for (let r = 0; r < R.COUNT; r++) this.on[r] = enabled.has(ENTITY_TYPES[ENTITY_OF[r]]) ? 1 : 0;
@@ -137,7 +137,7 @@ export class Scanner {
     this.context.reset(b, from, to, hint);
     this.colons = 0;
     this.handBack = false;
-    this.nanpShadow = 0;
+    this.skipTo = 0;
     for (let m = this.moved; m !== 0; m &= m - 1) this.next[31 - Math.clz32(m & -m)] = 0;
     this.moved = 0;
     this.spans.clear();
@@ -197,6 +197,8 @@ export class Scanner {
   private at(i: number, k: number, run: number): void {
     const b = this.b;
     if (k & C.D_AT) return this.email(i, i > this.from && CH[b[i - 1]] & C.ALNUM ? run : i);
+    // Inside an INTL match that nothing found there can change (see phone()).
+    if (i < this.skipTo) return;
     // Every regex but the Slack webhook's starts after a character its lookbehind checks; all of
     // those exclude letters and digits.
     if (k & C.D_HOOK && this.want(R.GH + 4, i)) this.token(4, i);
@@ -301,19 +303,22 @@ export class Scanner {
    * The three phone regexes of detectPhone at i: a '+' or '(' (run 0), or a digit whose run of
    * `run` digits is followed by `after`.
    *
-   * NANP is not tried inside an INTL match [s, e) that starts with '+', is reported whole, and is
-   * followed by neither a phone character nor a base64 one ("+1 (415) 555-0123", the common
-   * shape), because nothing it could find there changes the result:
-   * - its match is phone characters from inside [s, e), so it ends by e: its span lies within
-   *   the INTL span and starts after it;
-   * - no secret overlaps [s, e): INTL's lookbehind keeps every secret's class off s - 1, only an
-   *   AWS secret key can start at '+' or a digit, and the base64 run there ends by e, short of 40;
-   * - no other span holds s but an email, whose local part then holds all of [s, e) (so no ' ',
-   *   '(' or ')' after which NANP could start) and whose domain ends past e. So resolution keeps
-   *   the INTL span or a span reaching past it, and drops the NANP span either way;
-   * - its regex would resume by e: at e and after it is tried as before;
-   * - its F_DIG7 check (dig7) is INTL's: a NANP match has a separator before its last digit,
-   *   and its prefilter chunk is the one INTL's match lies in.
+   * Inside an INTL match [s, e) that starts with '+', is reported whole and is followed by neither
+   * a phone character nor a base64 one ("+1 (415) 555-0123", the common shape), no matcher is
+   * tried (at() returns): nothing one could find there changes the result.
+   * - Inside are digits and ' ().-' only (no '--': intlOk held on the whole match), where only
+   *   the numeric matchers (CARD, SSN, SSN_BARE, NANP, NATL, PHONE_BARE, IPV4; INTL resumes at e)
+   *   and the AWS secret key's can start. A numeric match is a run of those characters, so it
+   *   ends by e: its span lies within the INTL span and starts after it, and its regex would
+   *   resume by e, so at e and after every regex is tried as before.
+   * - No secret overlaps [s, e): INTL's lookbehind keeps every secret's class off s - 1, only an
+   *   AWS secret key can start at '+' or a digit, and the base64 run there ends by e, short of 40.
+   * - No other span holds s but an email, whose local part then holds all of [s, e) and whose
+   *   domain ends past e. So resolution keeps the INTL span or a span reaching past it, and drops
+   *   the spans inside either way.
+   * - Their F_DIG7 checks (dig7) are INTL's: each of those matches with a separator has one
+   *   before its last digit or starts with '(', and its prefilter chunk is the one INTL's match
+   *   lies in.
    * scan.spec.ts generates these shapes and the ones next to them.
    */
   private phone(i: number, run: number, after: number): void {
@@ -331,13 +336,13 @@ export class Scanner {
         const end = intlEnd(b, i, e, from);
         if (end >= 0) {
           this.dig7(R.INTL, i, end);
-          if (c === 43 && end === e && (e === to || (CH[b[e]] & (C.PHONE | C.B64)) === 0)) this.nanpShadow = e;
+          if (c === 43 && end === e && (e === to || (CH[b[e]] & (C.PHONE | C.B64)) === 0)) this.skipTo = e;
         }
       }
     }
     // '(', 3 digits and a separator, or '1' and the rest: "1 ", "1(", "1415 "
     const nanp = c === 40 || (run === 3 && sepAfter) || (c === 49 && (run === 1 || (run === 4 && sepAfter)));
-    if (nanp && i >= this.nanpShadow && this.want(R.NANP, i)) {
+    if (nanp && this.want(R.NANP, i)) {
       const e = nanpAt(b, i, from, to);
       if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) this.dig7(R.NANP, i, e);
     }
