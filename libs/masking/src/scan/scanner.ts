@@ -167,7 +167,12 @@ export class Scanner {
       let j = i + 1;
       while (j < end && CH[b[j]] & C.ALNUM) j++;
       if (k !== 0) {
-        if (k & ~C.B64) this.at(i, k & ~C.B64, run);
+        if (k & ~C.B64) {
+          this.at(i, k & ~C.B64, run);
+          // The walk goes on after an INTL match where no matcher is tried (see phone()), and so
+          // does the local part an email there may have (in `run`).
+          if (j < this.skipTo) run = j = this.skipTo;
+        }
         // A secret key is a run of exactly 40 [A-Za-z0-9/+]: this one is 40 long or goes on with '/' or '+'
         // (most words of prose do neither).
         if (k & C.B64 && (j - i >= 40 || (j < end && (b[j] === 43 || b[j] === 47)))) this.secretAt(i);
