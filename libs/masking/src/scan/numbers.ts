@@ -139,17 +139,57 @@ export function ssnBareValid(b: Uint8Array, s: number): boolean {
   return ssnValid(numberAt(b, s, 3), numberAt(b, s + 3, 2), numberAt(b, s + 5, 4));
 }
 
-/** INTL_RE `(?<![\w.+/-])(?:\+|00)[1-9][\d ().-]{6,21}\d(?![\w]|[./-]\w)` at s. */
-export function intlAt(b: Uint8Array, s: number, from: number, to: number): number {
+/**
+ * INTL_RE `(?<![\w.+/-])(?:\+|00)[1-9][\d ().-]{6,21}\d(?![\w]|[./-]\w)` at s, and detectPhone's
+ * checks on its match (intlEnd). Returns -1 when the regex does not match at s, else the match's
+ * length | (the reported number's length + 1, 0 for none) << 5 (both at most 25).
+ * The walk over the run of phone characters keeps intlOk's counts, so a match that is the whole
+ * run (the common case) is checked without a second walk.
+ */
+export function intlMatch(b: Uint8Array, s: number, from: number, to: number): number {
   if (!clearBefore(b, s, from, C.NUM_BEFORE)) return -1;
   const q = b[s] === 43 ? s + 1 : b[s] === 48 && s + 1 < to && b[s + 1] === 48 ? s + 2 : -1;
   if (q < 0 || q >= to || b[q] < 49 || b[q] > 57) return -1;
-  const run = runLength(b, q + 1, Math.min(to, q + 23), C.PHONE);
-  for (let len = Math.min(21, run); len >= 6; len--) {
+  const cap = to < q + 23 ? to : q + 23;
+  // intlOk's counts over [s, p): '+' or '00' (not counted), then a digit.
+  let digits = 1;
+  let open = 0;
+  let close = 0;
+  let prevSep = false;
+  let bad = false;
+  let p = q + 1;
+  for (; p < cap; p++) {
+    const c = b[p];
+    if (isDigit(c)) {
+      digits++;
+      prevSep = false;
+    } else if (c === 32 || c === 46 || c === 45) {
+      if (prevSep) bad = true;
+      prevSep = true;
+    } else if (c === 40) {
+      // A ')' right after is in the run, so in a match that is the whole run.
+      if (isDigit(b[p - 1]) || (p + 1 < cap && b[p + 1] === 41)) bad = true;
+      open++;
+      prevSep = false;
+    } else if (c === 41) {
+      close++;
+      prevSep = false;
+    } else break;
+  }
+  const run = p - q - 1;
+  for (let len = run < 21 ? run : 21; len >= 6; len--) {
     const e = q + 1 + len;
-    if (isDigitAt(b, e, to) && numEndOk(b, e + 1, to)) return e + 1;
+    if (!isDigitAt(b, e, to) || !numEndOk(b, e + 1, to)) continue;
+    const whole = e + 1 === p && !bad && open === close && open <= 1 && digits >= 8 && digits <= 15;
+    const end = whole ? (zeroAfterGroup(b, s, from) ? -1 : p) : intlEnd(b, s, e + 1, from);
+    return (e + 1 - s) | (end < 0 ? 0 : (end - s + 1) << 5);
   }
   return -1;
+}
+
+/** detectPhone: '00…' right after another digit group is the middle of a longer number. */
+function zeroAfterGroup(b: Uint8Array, s: number, from: number): boolean {
+  return b[s] === 48 && s - 2 >= from && (isDigit(b[s - 2]) || (CH[b[s - 2]] & C.UPPER) !== 0) && (CH[b[s - 1]] & C.NUM_SEP) !== 0;
 }
 
 /**
@@ -157,8 +197,8 @@ export function intlAt(b: Uint8Array, s: number, from: number, to: number): numb
  * '00…' run right after another group is part of a longer number; a run that swallowed a trailing
  * number is cut back group by group until it is well formed.
  */
-export function intlEnd(b: Uint8Array, s: number, e: number, from: number): number {
-  if (b[s] === 48 && s - 2 >= from && (isDigit(b[s - 2]) || (CH[b[s - 2]] & C.UPPER) !== 0) && (CH[b[s - 1]] & C.NUM_SEP) !== 0) return -1;
+function intlEnd(b: Uint8Array, s: number, e: number, from: number): number {
+  if (zeroAfterGroup(b, s, from)) return -1;
   let end = e;
   let ok = intlOk(b, s, end);
   while (!ok && end - s > 8) {

@@ -29,7 +29,7 @@ const { jwtHeaderValid } = validators;
 const { CH, runLength } = chars;
 const { dateChunk, sepBeforeLastDigit } = dig7;
 const { domainAt, localStart } = email;
-const { bareAt, cardAt, cardDigitsValid, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlAt, intlEnd, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } = numbers;
+const { bareAt, cardAt, cardDigitsValid, cardValid, ibanCompactAt, ibanSpacedAt, ibanValidAt, intlMatch, ipv4At, latin1, nanpAt, natlAt, natlValid, ssnAt, ssnBareValid, ssnDashedValid } = numbers;
 const { awsIdAt, awsSecretAt, jwtAt, tokenAt } = secrets;
 
 
@@ -336,10 +336,11 @@ export class Scanner {
     if (i > from && CH[b[i - 1]] & C.NUM_BEFORE) return;
     // '+' or '00'
     if ((c === 43 || (c === 48 && run >= 3 && b[i + 1] === 48)) && this.want(R.INTL, i)) {
-      const e = intlAt(b, i, from, to);
+      const m = intlMatch(b, i, from, to);
+      const e = m < 0 ? -1 : i + (m & 31);
       if (this.matched(R.INTL, e)) {
-        const end = intlEnd(b, i, e, from);
-        if (end >= 0) {
+        const end = i + (m >> 5) - 1;
+        if (end >= i) {
           this.dig7(R.INTL, i, end);
           if (c === 43 && end === e && (e === to || (CH[b[e]] & (C.PHONE | C.B64)) === 0)) this.skipTo = e;
         }
