@@ -8,6 +8,8 @@ const { CH } = chars;
 
 /** NOT_TLD (all of them 3–4 letters) as lower-case letters packed in an int. */
 const NOT_TLD_KEYS = Int32Array.from([...NOT_TLD].map((t) => [...t].reduce((k, ch) => (k << 8) | ch.charCodeAt(0), 0)));
+/** A bit per first letter of NOT_TLD ('a' bit 0): most TLDs start with none of them. */
+const NOT_TLD_FIRST = [...NOT_TLD].reduce((m, t) => m | (1 << (t.charCodeAt(0) - 97)), 0);
 
 /**
  * The start of the local part before the '@' at `at` ([start, at) may be empty). [run, at) is
@@ -61,7 +63,7 @@ export function domainAt(b: Uint8Array, at: number, to: number): number {
     if (c < 97 || c > 122) return -1;
     key = (key << 8) | c;
   }
-  if (len > 4) return e;
+  if (len > 4 || (NOT_TLD_FIRST & (1 << ((b[dot + 1] | 0x20) - 97))) === 0) return e;
   // A loop, not includes(): the builtin call costs more than the eight compares.
   for (let k = 0; k < NOT_TLD_KEYS.length; k++) if (NOT_TLD_KEYS[k] === key) return -1;
   return e;
