@@ -163,18 +163,22 @@ export class Spans {
     return false;
   }
 
-  /** Secrets are [0, firstRest), the rest after: merge them by start. */
+  /** Secrets are [0, firstRest), the rest after: merge them by start (in place; no two start together, none overlap). */
   private mergeRest(firstRest: number): void {
-    const total = this.count;
-    if (firstRest === total) return;
-    const idx = Array.from({ length: total }, (_, c) => c).sort((a, b) => this.start[a] - this.start[b]);
-    const ent = idx.map((c) => this.entity[c]);
-    const st = idx.map((c) => this.start[c]);
-    const en = idx.map((c) => this.end[c]);
-    for (let c = 0; c < total; c++) {
-      this.entity[c] = ent[c];
-      this.start[c] = st[c];
-      this.end[c] = en[c];
+    const { entity, start, end } = this;
+    for (let k = firstRest; k < this.count; k++) {
+      const e = entity[k];
+      const s = start[k];
+      const x = end[k];
+      let j = k;
+      for (; j > 0 && start[j - 1] > s; j--) {
+        entity[j] = entity[j - 1];
+        start[j] = start[j - 1];
+        end[j] = end[j - 1];
+      }
+      entity[j] = e;
+      start[j] = s;
+      end[j] = x;
     }
   }
 }
