@@ -96,6 +96,8 @@ export class Scanner {
   private to = 0;
   private hint: string | undefined;
   private readonly context = new Context();
+  /** The context holds this cell (reset on first use: most cells never ask). */
+  private contextReady = false;
   private colons = 0;
   private handBack = false;
   /** The end of a '+' INTL match inside which no matcher is tried (see phone()); 0 for none. */
@@ -134,7 +136,7 @@ export class Scanner {
     this.from = from;
     this.to = to;
     this.hint = hint;
-    this.context.reset(b, from, to, hint);
+    this.contextReady = false;
     this.colons = 0;
     this.handBack = false;
     this.skipTo = 0;
@@ -227,6 +229,15 @@ export class Scanner {
     return (CH[b[i + 39]] & CH[b[i + 7]] & CH[b[i + 15]] & CH[b[i + 23]] & CH[b[i + 31]] & C.B64) !== 0;
   }
 
+  /** The context of this cell. */
+  private ctx(): Context {
+    if (!this.contextReady) {
+      this.context.reset(this.b, this.from, this.to, this.hint);
+      this.contextReady = true;
+    }
+    return this.context;
+  }
+
   /** The regex's detector is on and it may start a match at i. */
   private want(r: R, i: number): boolean {
     return this.on[r] === 1 && i >= this.next[r];
@@ -283,7 +294,7 @@ export class Scanner {
     }
     if (run === 9 && clear && this.want(R.SSN_BARE, i)) {
       const e = bareAt(b, i, from, to, 9, 9);
-      if (this.matched(R.SSN_BARE, e) && this.context.bareSsn(i - from) && ssnBareValid(b, i)) this.add(R.SSN_BARE, i, e);
+      if (this.matched(R.SSN_BARE, e) && this.ctx().bareSsn(i - from) && ssnBareValid(b, i)) this.add(R.SSN_BARE, i, e);
     }
     if (!clear) {
       this.ipv4(i, run, after);
@@ -292,7 +303,7 @@ export class Scanner {
     this.phone(i, run, after);
     if ((run === 10 || run === 11) && this.want(R.PHONE_BARE, i)) {
       const e = bareAt(b, i, from, to, 10, 11);
-      if (this.matched(R.PHONE_BARE, e) && this.context.barePhone(i - from, e - from)) this.add(R.PHONE_BARE, i, e);
+      if (this.matched(R.PHONE_BARE, e) && this.ctx().barePhone(i - from, e - from)) this.add(R.PHONE_BARE, i, e);
     }
     this.ipv4(i, run, after);
   }
@@ -300,7 +311,7 @@ export class Scanner {
   private ipv4(i: number, run: number, after: number): void {
     if (run <= 3 && after === 46 && this.want(R.IPV4, i) && !(this.hint !== undefined && hintIs(this.hint, HINT_VERSION))) {
       const e = ipv4At(this.b, i, this.from, this.to);
-      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.context.versionBefore(i - this.from)) this.add(R.IPV4, i, e);
+      if (this.matched(R.IPV4, e < -1 ? -e - 1 : e) && e >= 0 && !this.ctx().versionBefore(i - this.from)) this.add(R.IPV4, i, e);
     }
   }
 
@@ -411,7 +422,7 @@ export class Scanner {
 
   private awsSecret(i: number): void {
     const e = awsSecretAt(this.b, i, this.from, this.to);
-    if (this.matched(R.AWS_SECRET, e) && this.context.awsSecret(i - this.from)) this.add(R.AWS_SECRET, i, e);
+    if (this.matched(R.AWS_SECRET, e) && this.ctx().awsSecret(i - this.from)) this.add(R.AWS_SECRET, i, e);
   }
 
 }
