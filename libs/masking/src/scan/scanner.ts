@@ -100,7 +100,7 @@ export class Scanner {
   private contextReady = false;
   private colons = 0;
   private handBack = false;
-  /** The end of a '+' INTL match inside which no matcher is tried (see phone()); 0 for none. */
+  /** The end of a '+' INTL or '(' NANP match inside which no matcher is tried (see phone()); 0 for none. */
   private skipTo = 0;
 
   constructor(enabled: ReadonlySet<EntityType>) {
@@ -171,7 +171,7 @@ export class Scanner {
       if (k !== 0) {
         if (k & ~C.B64) {
           this.at(i, k & ~C.B64, run);
-          // The walk goes on after an INTL match where no matcher is tried (see phone()), and so
+          // The walk goes on after a phone number where no matcher is tried (see phone()), and so
           // does the local part an email there may have (in `run`).
           if (j < this.skipTo) run = j = this.skipTo;
         }
@@ -204,7 +204,7 @@ export class Scanner {
   private at(i: number, k: number, run: number): void {
     const b = this.b;
     if (k & C.D_AT) return this.email(i, i > this.from && CH[b[i - 1]] & C.ALNUM ? run : i);
-    // Inside an INTL match that nothing found there can change (see phone()).
+    // Inside a phone number that nothing found there can change (see phone()).
     if (i < this.skipTo) return;
     // Every regex but the Slack webhook's starts after a character its lookbehind checks; all of
     // those exclude letters and digits.
@@ -335,6 +335,9 @@ export class Scanner {
    * - Their F_DIG7 checks (dig7) are INTL's: each of those matches with a separator has one
    *   before its last digit or starts with '(', and its prefilter chunk is the one INTL's match
    *   lies in.
+   * The same goes for a reported NANP match [s, e) that starts with '(', lies in no INTL match and
+   * is followed by neither ("(415) 555-0123"): it has no '--' either, only an INTL span can hold
+   * a '(' (so no span holds s and resolution keeps the NANP span), and no secret can have it.
    * scan.spec.ts generates these shapes and the ones next to them.
    */
   private phone(i: number, run: number, after: number): void {
@@ -353,7 +356,7 @@ export class Scanner {
         const end = i + (m >> 5) - 1;
         if (end >= i) {
           this.dig7(R.INTL, i, end);
-          if (c === 43 && end === e && (e === to || (CH[b[e]] & (C.PHONE | C.B64)) === 0)) this.skipTo = e;
+          if (c === 43 && end === e) this.skipAfter(e);
         }
       }
     }
@@ -361,13 +364,21 @@ export class Scanner {
     const nanp = c === 40 || (run === 3 && sepAfter) || (c === 49 && (run === 1 || (run === 4 && sepAfter)));
     if (nanp && this.want(R.NANP, i)) {
       const e = nanpAt(b, i, from, to);
-      if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) this.dig7(R.NANP, i, e);
+      if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) {
+        this.dig7(R.NANP, i, e);
+        if (c === 40 && this.next[R.INTL] <= i) this.skipAfter(e);
+      }
     }
     // '(' or a trunk '0' of 2–5 digits and ' ' or '-'
     if (((c === 40 && b[i + 1] === 48) || (c === 48 && run >= 2 && run <= 5 && (after === 32 || after === 45))) && this.want(R.NATL, i)) {
       const e = natlAt(b, i, from, to);
       if (this.matched(R.NATL, e) && natlValid(b, i, e)) this.dig7(R.NATL, i, e);
     }
+  }
+
+  /** No matcher inside the phone number that ends at e when neither a phone nor a base64 character follows (see phone()). */
+  private skipAfter(e: number): void {
+    if (e === this.to || (CH[this.b[e]] & (C.PHONE | C.B64)) === 0) this.skipTo = e;
   }
 
   /**
