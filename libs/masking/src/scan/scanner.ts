@@ -100,7 +100,7 @@ export class Scanner {
   private contextReady = false;
   private colons = 0;
   private handBack = false;
-  /** The end of a '+' INTL or '(' NANP match inside which no matcher is tried (see phone()); 0 for none. */
+  /** The end of a '+' INTL or a NANP match inside which no matcher is tried (see phone()); 0 for none. */
   private skipTo = 0;
 
   constructor(enabled: ReadonlySet<EntityType>) {
@@ -335,9 +335,12 @@ export class Scanner {
    * - Their F_DIG7 checks (dig7) are INTL's: each of those matches with a separator has one
    *   before its last digit or starts with '(', and its prefilter chunk is the one INTL's match
    *   lies in.
-   * The same goes for a reported NANP match [s, e) that starts with '(', lies in no INTL match and
-   * is followed by neither ("(415) 555-0123"): it has no '--' either, only an INTL span can hold
-   * a '(' (so no span holds s and resolution keeps the NANP span), and no secret can have it.
+   * Inside a reported NANP match [s, e) followed by neither ("(415) 555-0123", "415-555-0123"), no
+   * regex matches at all, so none is tried: its groups (an optional '1', then 3, 3 and 4 digits,
+   * single separators) are too few and short for a card, an SSN, a bare number, an IPv4 address
+   * or an INTL number ('00' and at least 7 more), a NATL number would start with the '0' that a
+   * reported area code or exchange cannot have, or a line that no separator follows, an AWS
+   * secret key's run ends by e, and NANP itself resumes at e.
    * scan.spec.ts generates these shapes and the ones next to them.
    */
   private phone(i: number, run: number, after: number): void {
@@ -366,7 +369,7 @@ export class Scanner {
       const e = nanpAt(b, i, from, to);
       if (this.matched(R.NANP, e < -1 ? -e - 1 : e) && e >= 0) {
         this.dig7(R.NANP, i, e);
-        if (c === 40 && this.next[R.INTL] <= i) this.skipAfter(e);
+        this.skipAfter(e);
       }
     }
     // '(' or a trunk '0' of 2–5 digits and ' ' or '-'
