@@ -36,6 +36,7 @@ export class DataRowWriter {
   /** The frame's memory (a view of its whole ArrayBuffer, kept while frames come from the same chunk) and its offset there. */
   private src: DataView = EMPTY_VIEW;
   private srcBuffer: ArrayBufferLike | null = null;
+  private srcFrame: Buffer = EMPTY;
   private base = 0;
   private cells: DataRowCells | null = null;
   /** The next frame byte not yet copied or replaced. */
@@ -172,6 +173,7 @@ export class DataRowWriter {
     this.next = FIRST_SLAB;
     this.src = EMPTY_VIEW;
     this.srcBuffer = null;
+    this.srcFrame = EMPTY;
     this.rowBuf = EMPTY;
   }
 
@@ -181,11 +183,15 @@ export class DataRowWriter {
     const cellStart = cells.offsets[i] - 4;
     if (this.row < 0) {
       const frame = this.frame;
-      if (frame.buffer !== this.srcBuffer) {
-        this.srcBuffer = frame.buffer;
-        this.src = new DataView(frame.buffer);
+      // Rows come from the same chunk object: `buffer` and `byteOffset` (calls into V8) once per chunk.
+      if (frame !== this.srcFrame) {
+        this.srcFrame = frame;
+        if (frame.buffer !== this.srcBuffer) {
+          this.srcBuffer = frame.buffer;
+          this.src = new DataView(frame.buffer);
+        }
+        this.base = frame.byteOffset;
       }
-      this.base = frame.byteOffset;
       this.ensure(this.frameEnd - this.frameStart + ROW_SLACK);
       this.row = this.pos;
       this.slab[this.pos] = BackendCode.DataRow;

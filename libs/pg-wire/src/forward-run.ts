@@ -10,6 +10,13 @@ export class ForwardRun {
   private end = 0;
   /** A Buffer that is exactly the run, when there is one (a run of one appended Buffer). */
   private whole: Buffer | null = null;
+  /**
+   * The Buffer last appended and where it sits in memory: reading a typed array's `buffer` is a call
+   * into V8's runtime, and consecutive frames come from the same chunk or slab object.
+   */
+  private last: Buffer | null = null;
+  private lastBase: ArrayBufferLike | null = null;
+  private lastOffset = 0;
 
   /**
    * Adds bytes to the run. When they do not continue it, returns the finished run (caller writes
@@ -17,20 +24,25 @@ export class ForwardRun {
    */
   append(bytes: Buffer): Buffer | null {
     const done = this.appendRange(bytes, 0, bytes.length);
-    if (this.start === bytes.byteOffset && this.end === bytes.byteOffset + bytes.length) this.whole = bytes;
+    if (this.start === this.lastOffset && this.end === this.lastOffset + bytes.length) this.whole = bytes;
     return done;
   }
 
   /** append(buf.subarray(from, to)) without making the view. */
   appendRange(buf: Buffer, from: number, to: number): Buffer | null {
-    const at = buf.byteOffset + from;
-    if (this.base !== null && buf.buffer === this.base && at === this.end) {
+    if (buf !== this.last) {
+      this.last = buf;
+      this.lastBase = buf.buffer;
+      this.lastOffset = buf.byteOffset;
+    }
+    const at = this.lastOffset + from;
+    if (this.base !== null && this.lastBase === this.base && at === this.end) {
       this.end += to - from;
       this.whole = null;
       return null;
     }
     const done = this.take();
-    this.base = buf.buffer;
+    this.base = this.lastBase;
     this.start = at;
     this.end = at + (to - from);
     return done;
