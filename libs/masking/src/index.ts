@@ -1,6 +1,6 @@
 export * from './types';
 export { type CellWriter } from './cell-writer';
-export { createMasker, type ColumnAction, type Masker, type MaskerOptions, type MaskTextOptions, type PlannedColumn, type ResultPlan } from './masker';
+export { createMasker, type ColumnAction, type Masker, type MaskerOptions, type MaskTextOptions, type PlannedColumn, type ResultPlan, type RowCells } from './masker';
 export { defaultPolicy, maskText, type MaskTextWithPolicyOptions } from './defaults';
 export { emptyCounts } from './counts';
 export { prefilter } from './prefilter';

@@ -79,9 +79,23 @@ export interface Masker {
    * its bytes and the labels, with nothing allocated): true when the cell changed.
    */
   maskInto(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number, out: CellWriter): boolean;
+  /**
+   * maskInto for every non-null cell of one row, in column order (`cells` says where each cell is in
+   * `buf`, as pg-wire's DataRowCells does). A cell of a column marked in `nullChanged` that would
+   * change becomes NULL instead. Cells beyond the plan's columns (a row wider than its
+   * description) become NULL: what was not planned never passes.
+   */
+  maskRowInto(plan: ResultPlan, buf: Buffer, cells: RowCells, out: CellWriter, nullChanged: readonly boolean[] | null): void;
   maskText(text: string, opts?: MaskTextOptions): MaskTextResult;
   /** Counts since the last call (call it per statement), then resets. Every key is present. */
   takeCounts(): MaskCounts;
+}
+
+/** Where the cells of one row are in its buffer: offsets, and lengths (-1 for SQL NULL). */
+export interface RowCells {
+  readonly count: number;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
 }
 
 /** What decide() answers for a cell whose scanner spans are to be redacted (the redactor writes them). */
@@ -188,6 +202,26 @@ class Engine implements Masker {
     else if (typeof r === 'string') out.text(colIndex, r);
     else out.bytes(colIndex, r);
     return true;
+  }
+
+  maskRowInto(plan: ResultPlan, buf: Buffer, cells: RowCells, out: CellWriter, nullChanged: readonly boolean[] | null): void {
+    const cols = plan.columns;
+    const count = cells.count;
+    const n = count < cols.length ? count : cols.length;
+    const { offsets, lengths } = cells;
+    // maskInto's loop, in one frame: every cell of a masked result passes here.
+    for (let i = 0; i < n; i++) {
+      const len = lengths[i];
+      if (len < 0 || cols[i].action === 'skip') continue;
+      const start = offsets[i];
+      const r = this.decide(plan, i, buf, start, start + len);
+      if (r === undefined) continue;
+      if (r === null || (nullChanged !== null && nullChanged[i])) out.null(i);
+      else if (r === SPANS) this.redactor!.into(out, i, buf, start, start + len);
+      else if (typeof r === 'string') out.text(i, r);
+      else out.bytes(i, r);
+    }
+    for (let i = cols.length; i < count; i++) if (lengths[i] >= 0) out.null(i);
   }
 
   /** maskBytes, but for a cell the byte scanner found spans in: SPANS (counted, to be redacted by the caller). */

@@ -262,21 +262,9 @@ export class MaskingSession implements SessionHooks, MaskingSessionState {
   private maskRow(buf: Buffer, from: number, to: number, rowPlan: RowPlan): boolean {
     const { plan, masker, nullCards } = rowPlan as MaskRowPlan;
     const cells = this.cells.scan(buf, from, to);
-    const cols = plan.columns;
-    const n = Math.min(cells.count, cols.length);
     const w = this.writer;
     w.begin(buf, cells, from, to);
-    for (let i = 0; i < n; i++) {
-      if (cols[i].action === 'skip') continue;
-      const len = cells.lengths[i];
-      if (len < 0) continue;
-      const start = cells.offsets[i];
-      if (nullCards !== null && nullCards[i]) {
-        if (masker.maskBytes(plan, i, buf, start, start + len) !== undefined) w.null(i);
-      } else masker.maskInto(plan, i, buf, start, start + len, w);
-    }
-    // A row wider than its description cannot be planned: fail closed on the extra cells.
-    for (let i = cols.length; i < cells.count; i++) if (cells.lengths[i] >= 0) w.null(i);
+    masker.maskRowInto(plan, buf, cells, w, nullCards);
     return w.finish();
   }
 
