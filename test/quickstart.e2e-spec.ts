@@ -2,12 +2,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, freePort, testRedisPrefix, withAdmin, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefixAt, withAdmin, type TestDatabase } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
 
 describe('npm run quickstart brings the whole stack up', () => {
+  const redisPrefix = testRedisPrefix();
   let db: TestDatabase;
   let child: ChildProcess;
   let out = '';
@@ -23,7 +24,7 @@ describe('npm run quickstart brings the whole stack up', () => {
       env: {
         ...process.env,
         DATABASE_URL: db.url,
-        AIRLOCK_REDIS_PREFIX: testRedisPrefix(),
+        AIRLOCK_REDIS_PREFIX: redisPrefix,
         AIRLOCK_QUICKSTART_DIR: state,
         AIRLOCK_DEMO_DATABASE: demoDb,
         AIRLOCK_HTTP_PORT: String(ports.cp),
@@ -50,6 +51,7 @@ describe('npm run quickstart brings the whole stack up', () => {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));
     }
+    await dropRedisPrefixAt(redisPrefix);
     await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${demoDb}" WITH (FORCE)`));
     await db?.drop();
     rmSync(state, { recursive: true, force: true });

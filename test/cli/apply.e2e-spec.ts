@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, dropRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
@@ -93,8 +93,7 @@ describe('airlock apply: config as code against a real control plane (built CLI 
     await proxy?.close();
     await cp?.close();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     await db?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });

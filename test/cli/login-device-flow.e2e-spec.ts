@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, waitFor, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, dropRedisPrefix, waitFor, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,8 +48,7 @@ describe('airlock login: OAuth device grant against the dev IdP, then whoami', (
     await cp?.close();
     await idp?.close();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     await db?.drop();
     for (const d of [configDir && path.dirname(path.dirname(configDir)), idpDir]) if (d) await rm(d, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefixAt, type TestDatabase } from '@airlock/testing';
 import { pino } from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,7 @@ async function gql(url: string, token: string, query: string, variables: Record<
 }
 
 describe('console in a real Chromium against the dev IdP and an in-process control plane', () => {
+  const redisPrefix = testRedisPrefix();
   const adminToken = generateApiKey().key;
   const pageErrors: string[] = [];
   let db: TestDatabase;
@@ -61,7 +62,7 @@ describe('console in a real Chromium against the dev IdP and an in-process contr
         AIRLOCK_MASTER_KEY: randomBytes(32).toString('hex'),
         AIRLOCK_ADMIN_TOKEN: adminToken,
         AIRLOCK_HTTP_PORT: String(port),
-        AIRLOCK_REDIS_PREFIX: testRedisPrefix(),
+        AIRLOCK_REDIS_PREFIX: redisPrefix,
         AIRLOCK_CONSOLE_DIR: DIST,
         OIDC_ISSUER: idp.issuer,
         OIDC_AUDIENCE: idp.audience,
@@ -91,6 +92,7 @@ describe('console in a real Chromium against the dev IdP and an in-process contr
     await cp?.close();
     await idp?.close();
     await db?.drop();
+    await dropRedisPrefixAt(redisPrefix);
     if (idpDir) await fs.rm(idpDir, { recursive: true, force: true });
   });
 

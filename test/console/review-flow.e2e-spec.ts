@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, freePort, testRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { pino } from 'pino';
@@ -156,8 +156,7 @@ describe('review flow in the console: psql UPDATE held → alice approves live i
     await cp?.close();
     await idp?.close();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`{${prefix}}:*`))];
-    if (keys.length) await redis.del(...keys);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     await db?.drop();
     await target?.drop();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generatePoolKeyPair, keySpace, open, PolicyNotice, PolicySnapshot, type PoolKeyPair } from '@airlock/contracts';
 import { generateApiKey, hashApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, dropRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
 import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,8 +69,7 @@ describe('policy API: register, connect, grant, publish (real Postgres and Redis
     await cp?.close();
     sub?.disconnect();
     if (redis) {
-      const left = await redis.keys(`${prefix}:*`);
-      if (left.length) await redis.del(...left);
+      await dropRedisPrefix(redis, prefix);
       redis.disconnect();
     }
     await idp?.close();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, freePort, testRedisPrefix, waitFor, withAdmin, databaseUrl, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefix, waitFor, withAdmin, databaseUrl, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { Client, type DatabaseError } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,8 +97,7 @@ describe('guardrail rules API: CRUD, roles, publish to a worker, evaluateGuardra
     await worker?.close();
     await cp?.close();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     await target?.drop();

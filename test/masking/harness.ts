@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair, keySpace, seal, type PolicySnapshot, type SnapshotConnection, type SnapshotRule } from '@airlock/contracts';
 import { generateApiKey, hashApiKey } from '@airlock/identity';
-import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { startWorker, type RunningWorker } from '../../apps/worker/src/bootstrap';
 import { loadWorkerConfig } from '../../apps/worker/src/config';
@@ -110,8 +110,7 @@ export async function startMaskingHarness(opts: { db?: TestDatabase; rules?: Sna
     },
     async close() {
       await worker.close();
-      const stale = await redis.keys(`${prefix}:*`);
-      if (stale.length) await redis.del(...stale);
+      await dropRedisPrefix(redis, prefix);
       redis.disconnect();
       rmSync(stateDir, { recursive: true, force: true });
       if (!opts.db) await db.drop();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair, keySpace, open } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, databaseUrl, freePort, testRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, databaseUrl, freePort, testRedisPrefix, dropRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,8 +85,7 @@ describe('masking rules API: CRUD, roles, hash key, publish to a worker, preview
     await worker?.close();
     await cp?.close();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     await target?.drop();

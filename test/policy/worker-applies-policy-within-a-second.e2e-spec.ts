@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, freePort, testRedisPrefix, waitFor, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefix, waitFor, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
@@ -78,8 +78,7 @@ describe('a worker applies a policy change within a second (real control plane, 
     await worker?.close();
     await cp?.close();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     await db?.drop();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair, keySpace, seal, type PolicySnapshot, type SessionEvent, type SnapshotConnection } from '@airlock/contracts';
 import { generateApiKey, hashApiKey } from '@airlock/identity';
-import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, freePort, testRedisPrefix, dropRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { startWorker, type RunningWorker } from '../../apps/worker/src/bootstrap';
 import { loadWorkerConfig } from '../../apps/worker/src/config';
@@ -124,8 +124,7 @@ export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarne
     env: (connection = 'demo-pg', token = agent.key) => ({ ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'agent', PGPASSWORD: token, PGDATABASE: connection, PGSSLMODE: process.env.PGSSLMODE ?? 'prefer' }),
     async close() {
       await worker.close();
-      const stale = await redis.keys(`${prefix}:*`);
-      if (stale.length) await redis.del(...stale);
+      await dropRedisPrefix(redis, prefix);
       redis.disconnect();
       rmSync(stateDir, { recursive: true, force: true });
       if (!opts.db) await db.drop();

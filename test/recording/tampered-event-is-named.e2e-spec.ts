@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type SessionEvent } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, dropRedisPrefixAt, waitFor, withAdmin, type TestDatabase } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
 import { loadConfig } from '../../apps/control-plane/src/config/config';
@@ -56,6 +56,7 @@ describe('sessions API: query, access control, tamper evidence, access review', 
   afterAll(async () => {
     await recorder?.close();
     await cp?.close();
+    await dropRedisPrefixAt(prefix);
     await db?.drop();
     rmSync(stateDir, { recursive: true, force: true });
   });

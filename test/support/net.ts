@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { Redis } from 'ioredis';
 
 /** A port free right now on 127.0.0.1 (tests never use the quickstart's ports). */
 export function freePort(): Promise<number> {
@@ -31,5 +32,24 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Deletes every key under a test's Redis prefix: plain names (`prefix:…`) and the hash-tagged
+ * names BullMQ queues live under (`{prefix}:…`, see keySpace().queuePrefix()).
+ */
+export async function dropRedisPrefix(redis: { keys(pattern: string): Promise<string[]>; del(...keys: string[]): Promise<number> }, prefix: string): Promise<void> {
+  const keys = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`{${prefix}}:*`))];
+  if (keys.length) await redis.del(...keys);
+}
+
+/** dropRedisPrefix on a connection of its own, for a test that holds none at the end. */
+export async function dropRedisPrefixAt(prefix: string, url = process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await dropRedisPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
   }
 }

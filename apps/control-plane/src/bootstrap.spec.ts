@@ -1,5 +1,5 @@
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, dropRedisPrefixAt, type TestDatabase } from '@airlock/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -7,6 +7,7 @@ import { startControlPlane } from './bootstrap';
 import { ConfigError, loadConfig } from './config/config';
 
 describe('control plane bootstrap (real Postgres and Redis)', () => {
+  const redisPrefix = testRedisPrefix();
   let db: TestDatabase;
   let cp: Awaited<ReturnType<typeof startControlPlane>>;
   const adminToken = generateApiKey().key;
@@ -14,11 +15,12 @@ describe('control plane bootstrap (real Postgres and Redis)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     cp = await startControlPlane(
-      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_HTTP_PORT: '0', AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' }),
+      loadConfig({ DATABASE_URL: db.url, AIRLOCK_DEV_MODE: '1', AIRLOCK_HTTP_PORT: '0', AIRLOCK_ADMIN_TOKEN: adminToken, AIRLOCK_REDIS_PREFIX: redisPrefix, LOG_LEVEL: 'warn' }),
     );
   });
   afterAll(async () => {
     await cp?.close();
+    await dropRedisPrefixAt(redisPrefix);
     await db?.drop();
   });
 

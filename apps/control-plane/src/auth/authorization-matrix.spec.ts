@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generatePoolKeyPair, type SessionEvent } from '@airlock/contracts';
 import { generateApiKey } from '@airlock/identity';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, testRedisPrefix, dropRedisPrefix, type TestDatabase } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../bootstrap';
@@ -160,8 +160,7 @@ describe('authorization matrix: every role against every operation (real Postgre
     await cp?.close();
     await db?.drop();
     const redis = new Redis('redis://127.0.0.1:6379');
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { keySpace, type SessionEvent } from '@airlock/contracts';
-import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@airlock/testing';
+import { createTestDatabase, type TestDatabase, testRedisPrefix, dropRedisPrefix } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config';
 import { PrismaService } from '../prisma/prisma.service';
@@ -36,8 +36,7 @@ describe('record-events jobs in the blob form (real Redis and Postgres)', () => 
     handler = new RecordEventsJobHandler(new RecordingService(repo), redis);
   });
   afterAll(async () => {
-    const left = await redis.client.keys(`${prefix}:*`);
-    if (left.length > 0) await redis.client.del(...left);
+    await dropRedisPrefix(redis.client, prefix);
     await redis?.onModuleDestroy();
     await repo?.onModuleDestroy();
     await prisma?.$disconnect();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePoolKeyPair, keySpace, type Heartbeat } from '@airlock/contracts';
-import { freePort, testRedisPrefix, waitFor } from '@airlock/testing';
+import { freePort, testRedisPrefix, dropRedisPrefix, waitFor } from '@airlock/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../bootstrap';
@@ -40,8 +40,7 @@ describe('worker policy and heartbeat (real Redis)', () => {
   });
   afterAll(async () => {
     await worker?.close();
-    const stale = await redis.keys(`${prefix}:*`);
-    if (stale.length) await redis.del(...stale);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
     rmSync(stateDir, { recursive: true, force: true });
   });

@@ -1,6 +1,6 @@
 import { JobName, keySpace, scopeField, type ReviewDecisionMessage, type ReviewRequestJob, type ScopedApproval, type SnapshotConnection } from '@airlock/contracts';
 import { initSqlGuard, type Decision } from '@airlock/sql-guard';
-import { testRedisPrefix, waitFor } from '@airlock/testing';
+import { testRedisPrefix, dropRedisPrefix, waitFor } from '@airlock/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -52,8 +52,7 @@ describe('review engine (real Redis, BullMQ, pub/sub)', () => {
     await client.close();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    const left = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`{${prefix}}:*`))];
-    if (left.length) await redis.del(...left);
+    await dropRedisPrefix(redis, prefix);
     redis.disconnect();
   });
 
