@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom as rng } from '@airlock/testing';
 import * as w from './index';
 import { backendSamples, frontendSamples } from './testing/samples';
 
 // Hostile input may only ever raise PgProtocolError: any RangeError or TypeError escaping the
 // codec would crash a worker's connection handler instead of answering with a native 08P01.
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PARSERS: ((b: Buffer) => unknown)[] = [
   w.parseQuery, w.parseParse, w.parseBind, w.parseDescribe, w.parseExecute, w.parseClose, w.parseFunctionCall,
