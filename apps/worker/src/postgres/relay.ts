@@ -450,10 +450,12 @@ export class Relay {
     this.pumpUpstream();
     // The reader has copied any frame the chunk ends inside of, and hooks keep no view of it: the
     // read buffer may be read into again unless a queued write to the client still refers to it.
-    const sent = this.client.writableLength === 0;
-    if (sent) this.upInput.release();
-    else this.upInput.pin();
-    if (sent) for (const h of this.flushHooks) h.onFlushed!();
+    if (this.client.writableLength > 0) {
+      this.upInput.pin();
+      return;
+    }
+    this.upInput.release();
+    for (const h of this.flushHooks) h.onFlushed!();
   };
 
   /**
