@@ -24,6 +24,9 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[5])
 return 1`;
 
+/** How long shutdown waits for a policy refresh in flight. */
+const SHUTDOWN_WAIT_MS = 10_000;
+
 @Injectable()
 export class PolicyPublisher implements OnModuleDestroy {
   private readonly logger = new Logger(PolicyPublisher.name);
@@ -31,6 +34,8 @@ export class PolicyPublisher implements OnModuleDestroy {
   private nextTickAt = Infinity;
   private started = false;
   private stopped = false;
+  /** The periodic refresh running now, if any. */
+  private running: Promise<void> | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -62,9 +67,11 @@ export class PolicyPublisher implements OnModuleDestroy {
     this.schedule(this.config.policyRefreshMs);
   }
 
-  onModuleDestroy(): void {
+  /** Stops the refresh loop and lets a refresh in flight finish (its transaction is not cut off by the shutdown). */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS).unref())]);
   }
 
   /**
@@ -102,12 +109,15 @@ export class PolicyPublisher implements OnModuleDestroy {
     this.nextTickAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.nextTickAt = Infinity;
-      void this.refresh()
+      this.running = this.refresh()
         .catch((err: Error) => {
           this.logger.error({ msg: 'policy refresh failed', err: err.message });
           return this.config.policyRefreshMs;
         })
-        .then((next) => this.schedule(next));
+        .then((next) => {
+          this.running = undefined;
+          this.schedule(next);
+        });
     }, ms);
     this.timer.unref();
   }
