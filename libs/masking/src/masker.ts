@@ -197,10 +197,7 @@ class Engine implements Masker {
   maskInto(plan: ResultPlan, colIndex: number, buf: Buffer, start: number, end: number, out: CellWriter): boolean {
     const r = this.decide(plan, colIndex, buf, start, end);
     if (r === undefined) return false;
-    if (r === SPANS) this.redactor!.into(out, colIndex, buf, start, end);
-    else if (r === null) out.null(colIndex);
-    else if (typeof r === 'string') out.text(colIndex, r);
-    else out.bytes(colIndex, r);
+    this.write(r, out, colIndex, buf, start, end);
     return true;
   }
 
@@ -216,12 +213,18 @@ class Engine implements Masker {
       const start = offsets[i];
       const r = this.decide(plan, i, buf, start, start + len);
       if (r === undefined) continue;
-      if (r === null || (nullChanged !== null && nullChanged[i])) out.null(i);
-      else if (r === SPANS) this.redactor!.into(out, i, buf, start, start + len);
-      else if (typeof r === 'string') out.text(i, r);
-      else out.bytes(i, r);
+      if (nullChanged !== null && nullChanged[i]) out.null(i);
+      else this.write(r, out, i, buf, start, start + len);
     }
     for (let i = cols.length; i < count; i++) if (lengths[i] >= 0) out.null(i);
+  }
+
+  /** A changed cell, as decide() answered for it, to `out` as column `col`. */
+  private write(r: Buffer | string | null | typeof SPANS, out: CellWriter, col: number, buf: Buffer, start: number, end: number): void {
+    if (r === SPANS) this.redactor!.into(out, col, buf, start, end);
+    else if (r === null) out.null(col);
+    else if (typeof r === 'string') out.text(col, r);
+    else out.bytes(col, r);
   }
 
   /** maskBytes, but for a cell the byte scanner found spans in: SPANS (counted, to be redacted by the caller). */
