@@ -63,10 +63,11 @@ export async function waitPort(port, what, ms = 15000) {
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (clock ticks, 100 Hz on Linux); NaN when unknown. */
-export function cpuSeconds(pid) {
+export function cpuSeconds(pid, tid) {
   if (!pid) return NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // With tid: one thread's (tid = pid is the main thread, where a Node process runs its JavaScript).
+    const fields = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;

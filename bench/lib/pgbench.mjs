@@ -19,16 +19,18 @@ export const parsePgbench = (stdout) => ({
 
 /**
  * pgbench -n -S -M mode -c clients -T seconds against env. pid: the proxy's process, for its CPU
- * µs per transaction (0 without one). retries: runs again after a failure (a shared machine:
+ * µs per transaction (the whole process, and its main thread) (0 without one). retries: runs again after a failure (a shared machine:
  * someone else's test may terminate backends mid-run), saying so.
  */
 export async function pgbench({ env, mode, clients, seconds, pid, retries = 0 }) {
   try {
     const cpu0 = cpuSeconds(pid);
+    const main0 = cpuSeconds(pid, pid);
     const { stdout } = await run('pgbench', ['-n', '-S', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds)], { env: { ...process.env, ...env } });
     const r = parsePgbench(stdout);
     // Worker CPU per transaction: what the proxy costs, independent of what else loads the machine.
-    return { ...r, cpuUs: pid === undefined ? 0 : ((cpuSeconds(pid) - cpu0) / r.txns) * 1e6 };
+    // mainCpuUs: the main thread's part, where the sessions run (the rest is Node's and Airlock's other threads).
+    return { ...r, cpuUs: pid === undefined ? 0 : ((cpuSeconds(pid) - cpu0) / r.txns) * 1e6, mainCpuUs: pid === undefined ? 0 : ((cpuSeconds(pid, pid) - main0) / r.txns) * 1e6 };
   } catch (err) {
     if (retries === 0) throw err;
     process.stdout.write(`pgbench failed (${String(err.message).split('\n')[1] ?? err.message}); retrying\n`);

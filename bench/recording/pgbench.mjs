@@ -151,14 +151,15 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
 
   const lines = [];
   lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians (TPS), STANDARD guardrails, masking ${MASKING ? 'on' : 'off'}, ingest stand-in ${INGEST === 'during' ? 'running during the windows' : 'draining between the windows'}. on/off = TPS kept with recording; goal >= 0.90`);
-  lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('off', 9) + pad('on', 9) + pad('on/off', 8) + pad('+lat µs', 9) + 'worker CPU µs/txn off → on');
+  lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('off', 9) + pad('on', 9) + pad('on/off', 8) + pad('+lat µs', 9) + 'worker CPU µs/txn off → on (process, main thread)');
   for (const [k, by] of Object.entries(results)) {
     const m = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.tps))]));
     const lat = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.lat))]));
     const cpu = Object.fromEntries(['off', 'on'].map((n) => [n, median(by[n].map((r) => r.cpuUs))]));
+    const main = Object.fromEntries(['off', 'on'].map((n) => [n, median(by[n].map((r) => r.mainCpuUs))]));
     lines.push(
       pad(k, 14) + pad(m.direct.toFixed(0), 9) + pad(m.off.toFixed(0), 9) + pad(m.on.toFixed(0), 9) + pad((m.on / m.off).toFixed(2), 8) +
-        pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)})` +
+        pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)}), main thread ${main.off.toFixed(1)} → ${main.on.toFixed(1)}` +
         (by.hooks ? `   hooks only (no pipeline): ${median(by.hooks.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.hooks.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.hooks.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : ''),
     );
   }

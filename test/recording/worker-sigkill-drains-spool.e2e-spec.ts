@@ -13,7 +13,7 @@ import { OwnRedis } from './support';
 function runChild(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
   let out = '';
   let err = '';
-  const child = spawn(process.execPath, ['--conditions=@airlock/source', '-r', path.join(__dirname, 'fixtures/ts-register.cjs'), path.join(__dirname, 'fixtures/recorder-child.ts')], {
+  const child = spawn(process.execPath, ['--conditions=@airlock/source', '-r', path.join(__dirname, '../../tools/ts-register.cjs'), path.join(__dirname, 'fixtures/recorder-child.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,7 +48,8 @@ describe('a worker killed with SIGKILL mid-session', () => {
     // Redis is away, so everything the recorder flushed is in the spool when the kill comes.
     const first = runChild({ ...env, MODE: 'record' });
     // Generous: the child transpiles the TypeScript sources on start, slow on a busy machine.
-    await waitFor(() => first.stderr().split('\n').length > 3000, 'the child to record events', 90_000);
+    // The kill comes once the recorder's pipeline thread is up and spooling (it says Redis is unreachable).
+    await waitFor(() => /redis unreachable/.test(first.stdout()) && first.stderr().split('\n').length > 3000, 'the child to record and spool events', 90_000);
     first.child.kill('SIGKILL');
     await first.exited;
     const seqs = first.stderr().split('\n').filter((l) => /^\d+$/.test(l));
@@ -77,11 +78,12 @@ describe('a worker killed with SIGKILL mid-session', () => {
     );
     const lost = recorded - recovered;
     process.stdout.write(`sigkill: recorded ${recorded}, recovered from spool ${recovered}, lost in flight ${lost}\n`);
-    // Gap-free from seq 0: the loss is only the tail that was still in memory, under one batch.
+    // Gap-free from seq 0: the loss is only the tail not yet in the spool: the batch being filled,
+    // and the one handed to the pipeline thread if the kill came before the thread wrote it.
     expect(stored).toEqual([...Array(recovered).keys()]);
     expect(recovered).toBeGreaterThan(0);
     expect(lost).toBeGreaterThanOrEqual(0);
-    expect(lost).toBeLessThan(DEFAULT_RECORDER_OPTIONS.maxBatchEvents);
+    expect(lost).toBeLessThan(2 * DEFAULT_RECORDER_OPTIONS.maxBatchEvents);
     expect(readdirSync(path.join(stateDir, 'spool'))).toEqual([]);
   }, 300_000);
 });

@@ -106,6 +106,23 @@ describe('worker recorder (real Redis)', () => {
     await again.close();
   });
 
+  it('replaces a pipeline thread that dies, and the batches it had not spooled still reach the queue', async () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const rec = createRecorder(context(dir, REDIS_URL, prefix, lines), { flushIntervalMs: 5, maxBatchEvents: 20 });
+    const id = randomUUID();
+    for (let i = 0; i < 100; i++) rec.record(statement(id, i));
+    // A message the thread cannot read makes it throw and exit (test-only: the thread is private).
+    (rec as unknown as { thread: { postMessage(m: unknown): void } }).thread.postMessage({ t: 'batch', id: 0 });
+    for (let i = 100; i < 200; i++) rec.record(statement(id, i));
+    await waitFor(() => lines.join('').includes('the pipeline thread stopped; starting another'), 'the thread replaced');
+    for (let i = 200; i < 300; i++) rec.record(statement(id, i));
+    // Every event once at least (a batch the dead thread spooled and the new one spooled again is stored once by the control plane).
+    await waitFor(async () => new Set((await queued()).map((e) => e.seq)).size === 300, 'all events queued');
+    await waitFor(() => readdirSync(path.join(dir, 'spool')).length === 0, 'spool emptied');
+    await rec.close();
+  });
+
   it('drops a line torn by a crash mid-write on recovery, and drains the rest of that segment', async () => {
     const dir = tmp();
     const id = randomUUID();

@@ -27,14 +27,27 @@ const NAME = /^(\d{16})\.jsonl$/;
  * it is opt-in (AIRLOCK_SPOOL_FSYNC=1).
  */
 export class Spool {
-  private nextId = 1;
   private totalBytes = 0;
+  /**
+   * Next segment id at [0]. The recorder's thread and, when the process exits, the recorder itself
+   * append to the same directory: they share this counter (over a SharedArrayBuffer), so no two
+   * segments get one name and names still sort in write order.
+   */
+  readonly ids: Int32Array;
 
   constructor(
     readonly dir: string,
     private readonly fsync: boolean,
+    ids?: Int32Array,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.ids = ids ?? new Int32Array(new SharedArrayBuffer(4));
+    if (ids === undefined) this.ids[0] = 1;
+  }
+
+  /** Counts segments another Spool on this directory recovered (they are drained from this one). */
+  adopt(segments: readonly Segment[]): void {
+    for (const s of segments) this.totalBytes += s.bytes;
   }
 
   get bytes(): number {
@@ -69,14 +82,14 @@ export class Spool {
       }
       segments.push({ id, file, bytes, events: whole.length });
       this.totalBytes += bytes;
-      this.nextId = Math.max(this.nextId, id + 1);
+      if (id + 1 > Atomics.load(this.ids, 0)) Atomics.store(this.ids, 0, id + 1);
     }
     return segments;
   }
 
   /** Writes a batch: `bytes` is `events` JSON lines (UTF-8), each ending in "\n". */
   append(bytes: Buffer, events: number): Segment {
-    const id = this.nextId++;
+    const id = Atomics.add(this.ids, 0, 1);
     const file = path.join(this.dir, `${String(id).padStart(16, '0')}.jsonl`);
     const fd = openSync(file, 'wx');
     try {
