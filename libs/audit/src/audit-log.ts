@@ -29,9 +29,14 @@ export const AuditAction = {
   SessionsPurged: 'sessions.purged',
 } as const;
 
-/** The entry that pins a session's chain into the global one: its final seq and hash. */
-export function sessionAnchor(sessionId: string, lastSeq: number, lastHash: string, endReason: string | null): Omit<AuditChainFields, 'at'> {
-  return { ...SYSTEM_ACTOR, action: AuditAction.SessionAnchored, target: sessionId, details: { sessionId, lastSeq, lastHash, endReason }, clientAddress: null };
+/**
+ * The entry that pins a session's chain into the global one: its final seq and hash. `lost`: the
+ * session never ended on its worker (the worker stopped); the control plane closed it, pinning the
+ * chain as far as it was recorded.
+ */
+export function sessionAnchor(sessionId: string, lastSeq: number, lastHash: string, endReason: string | null, lost?: { workerId: string }): Omit<AuditChainFields, 'at'> {
+  const details = lost ? { sessionId, lastSeq, lastHash, endReason, workerLost: lost.workerId } : { sessionId, lastSeq, lastHash, endReason };
+  return { ...SYSTEM_ACTOR, action: AuditAction.SessionAnchored, target: sessionId, details, clientAddress: null };
 }
 
 /** The entry recording a retention purge. */

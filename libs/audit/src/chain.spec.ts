@@ -68,6 +68,15 @@ describe('hash chain', () => {
     expect(verifyChain(rewritten, links[3]!.hash)).toMatchObject({ ok: false, firstBrokenSeq: 3 });
   });
 
+  it('checks an anchor at an earlier seq there: later events pass, a cut-off or rewritten chain does not', () => {
+    const links = chainEvents(GENESIS_HASH, [0, 1, 2, 3, 4].map((s) => ev(s)));
+    const anchor = { seq: 2, hash: links[2]!.hash };
+    expect(verifyChain(links, anchor)).toMatchObject({ ok: true, checked: 5 });
+    expect(verifyChain(links.slice(0, 2), anchor)).toMatchObject({ ok: false, firstBrokenSeq: 2 });
+    const rewritten = chainEvents(GENESIS_HASH, [0, 1, 2, 3, 4].map((s) => ev(s, { sql: 'x' })));
+    expect(verifyChain(rewritten, anchor)).toMatchObject({ ok: false, firstBrokenSeq: 2 });
+  });
+
   it('hashes audit entries like the control plane audit chain (sha256(prev + canonical entry))', () => {
     const entry = { ...sessionAnchor('s1', 3, 'ab', 'client closed'), at: new Date('2026-11-27T00:00:00Z') };
     expect(auditEntryHash(GENESIS_HASH, entry)).toBe(createHash('sha256').update(GENESIS_HASH).update(canonicalJson(entry)).digest('hex'));

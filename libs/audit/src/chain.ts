@@ -31,13 +31,21 @@ export interface ChainVerdict {
   checked: number;
 }
 
+/** Where a session's chain was pinned in the global audit chain: the seq and hash it had then. */
+export interface ChainAnchor {
+  seq: number;
+  hash: string;
+}
+
 /**
  * Verifies a session chain in seq order: seq starts at 0 and has no gap, each
- * prevHash is the previous hash, and each hash recomputes. When `anchorHash`
- * is given (the hash anchored in the global audit chain), the chain must end
- * on it: a chain rewritten wholesale still fails there, at its last seq.
+ * prevHash is the previous hash, and each hash recomputes. When an anchor is
+ * given (what the global audit chain pinned), the chain must pass through it:
+ * a chain rewritten wholesale, or cut short, still fails there. A plain hash
+ * is an anchor at the last seq; an anchor at an earlier seq (a session closed
+ * when its worker was lost, whose late events arrived after) is checked at its seq.
  */
-export function verifyChain<E extends ChainEvent>(links: ReadonlyArray<StoredLink<E>>, anchorHash?: string | null): ChainVerdict {
+export function verifyChain<E extends ChainEvent>(links: ReadonlyArray<StoredLink<E>>, anchor?: string | ChainAnchor | null): ChainVerdict {
   let prev = GENESIS_HASH;
   for (let i = 0; i < links.length; i++) {
     const l = links[i]!;
@@ -47,8 +55,11 @@ export function verifyChain<E extends ChainEvent>(links: ReadonlyArray<StoredLin
     }
     prev = l.hash;
   }
-  if (anchorHash && anchorHash !== prev) {
+  if (typeof anchor === 'string' && anchor !== prev) {
     return { ok: false, firstBrokenSeq: links.length === 0 ? 0 : links.length - 1, lastHash: prev, checked: links.length };
+  }
+  if (anchor && typeof anchor === 'object' && links[anchor.seq]?.hash !== anchor.hash) {
+    return { ok: false, firstBrokenSeq: Math.min(anchor.seq, links.length), lastHash: prev, checked: links.length };
   }
   return { ok: true, firstBrokenSeq: null, lastHash: prev, checked: links.length };
 }

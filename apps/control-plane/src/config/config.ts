@@ -28,6 +28,11 @@ const schema = z.object({
   /** Sessions (and their events) older than this are deleted, with an audit entry. */
   AIRLOCK_RETENTION_DAYS: z.coerce.number().positive().default(365),
   AIRLOCK_RETENTION_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
+  /**
+   * A session whose worker is gone (no heartbeat) or has restarted since, and that has recorded
+   * nothing for this long, is closed as "worker lost" and its chain anchored as far as it goes.
+   */
+  AIRLOCK_LOST_SESSION_SECONDS: z.coerce.number().positive().default(600),
   /** Recording jobs processed at once by this replica. */
   AIRLOCK_RECORDING_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** Global review webhook (Slack-compatible JSON POST on each review request and decision). */
@@ -55,7 +60,7 @@ export interface AppConfig {
   oidc: { issuer: string; audience: string } | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   policyRefreshMs: number;
-  recording: { retentionDays: number; retentionIntervalMs: number; concurrency: number };
+  recording: { retentionDays: number; retentionIntervalMs: number; concurrency: number; lostSessionMs: number };
   reviews: { webhookUrl: string | undefined; sweepIntervalMs: number };
 }
 
@@ -87,7 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER.replace(/\/$/, ''), audience: e.OIDC_AUDIENCE } : undefined,
     logLevel: e.LOG_LEVEL,
     policyRefreshMs: Math.round(e.AIRLOCK_POLICY_REFRESH_SECONDS * 1000),
-    recording: { retentionDays: e.AIRLOCK_RETENTION_DAYS, retentionIntervalMs: Math.round(e.AIRLOCK_RETENTION_INTERVAL_SECONDS * 1000), concurrency: e.AIRLOCK_RECORDING_CONCURRENCY },
+    recording: {
+      retentionDays: e.AIRLOCK_RETENTION_DAYS,
+      retentionIntervalMs: Math.round(e.AIRLOCK_RETENTION_INTERVAL_SECONDS * 1000),
+      concurrency: e.AIRLOCK_RECORDING_CONCURRENCY,
+      lostSessionMs: Math.round(e.AIRLOCK_LOST_SESSION_SECONDS * 1000),
+    },
     reviews: { webhookUrl: e.AIRLOCK_REVIEW_WEBHOOK_URL, sweepIntervalMs: Math.round(e.AIRLOCK_REVIEW_SWEEP_SECONDS * 1000) },
   };
 }

@@ -22,6 +22,15 @@ export interface IngestEvent {
   at: string;
 }
 
+/** The end reason of a session closed by the control plane because its worker was lost. */
+export const LOST_SESSION_REASON = 'worker lost';
+
+export interface QuietSession {
+  id: string;
+  workerId: string;
+  startedAt: Date;
+}
+
 export interface IngestResult {
   /** Events chained and stored by this call (including pending ones it released). */
   stored: number;
@@ -311,6 +320,45 @@ export class RecordingRepository implements OnModuleDestroy {
       },
       { maxWait: 10_000, timeout: 300_000 },
     );
+  }
+
+  /**
+   * Open sessions started before `quietSince` whose last stored event is older than it, with no
+   * event waiting for a gap received since: the ones that could be closed as lost, when their
+   * worker is gone. Oldest first.
+   */
+  quietOpenSessions(quietSince: Date, limit: number): Promise<QuietSession[]> {
+    return this.prisma.$queryRaw<QuietSession[]>`
+      SELECT s.id::text AS id, s."workerId", s."startedAt"
+      FROM "Session" s
+      WHERE s."endedAt" IS NULL AND s."startedAt" < ${quietSince}
+        AND coalesce((SELECT e.at FROM "SessionEvent" e WHERE e."sessionId" = s.id AND e.seq = s."lastSeq"), s."startedAt") < ${quietSince}
+        AND NOT EXISTS (SELECT 1 FROM "PendingSessionEvent" p WHERE p."sessionId" = s.id AND p."receivedAt" >= ${quietSince})
+      ORDER BY s."startedAt"
+      LIMIT ${limit}`;
+  }
+
+  /**
+   * Closes sessions whose worker was lost: ended at their last event, reason LOST_SESSION_REASON,
+   * each chain anchored in the global audit chain as far as it was recorded. Under each session's
+   * ingest lock, and only if still open, so an end that arrived meanwhile wins. A real
+   * session.end arriving later still replaces the reason and anchors the chain again at its end.
+   * Returns the sessions it closed.
+   */
+  async closeLost(sessions: ReadonlyArray<Pick<QuietSession, 'id' | 'workerId'>>): Promise<string[]> {
+    if (sessions.length === 0) return [];
+    const ids = [...new Set(sessions.map((s) => s.id))].sort();
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(${SESSION_LOCK_SPACE}::int, hashtext(t.id))) FROM (SELECT unnest(${ids}::text[]) AS id ORDER BY 1) t`;
+      const closed = await tx.$queryRaw<Array<{ id: string; lastSeq: number; lastHash: string | null; workerId: string }>>`
+        UPDATE "Session" s
+        SET "endedAt" = coalesce((SELECT e.at FROM "SessionEvent" e WHERE e."sessionId" = s.id AND e.seq = s."lastSeq"), s."startedAt"), "endReason" = ${LOST_SESSION_REASON}
+        WHERE s.id = ANY(${ids}::uuid[]) AND s."endedAt" IS NULL
+        RETURNING s.id::text AS id, s."lastSeq", s."lastHash", s."workerId"`;
+      const anchors = closed.filter((c) => c.lastHash !== null && c.lastSeq >= 0).map((c) => sessionAnchor(c.id, c.lastSeq, c.lastHash!, LOST_SESSION_REASON, { workerId: c.workerId }));
+      if (anchors.length > 0) await this.appendAudit(tx, anchors);
+      return closed.map((c) => c.id);
+    });
   }
 
   /** Appends entries to the global audit chain, in order, under the audit module's lock: one linear chain across replicas. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ChainAnchor } from '@airlock/audit';
 import { type Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 
@@ -88,11 +89,11 @@ export class SessionsRepository {
     return this.prisma.sessionEvent.findMany({ where: { sessionId, seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take, select: { seq: true, kind: true, at: true, payload: true, prevHash: true, hash: true } });
   }
 
-  /** The hash the session's chain was anchored with in the global audit chain, if it was. */
-  async anchorHash(sessionId: string): Promise<string | null> {
+  /** Where the session's chain was last anchored in the global audit chain (seq and hash), if it was. */
+  async anchor(sessionId: string): Promise<ChainAnchor | null> {
     const entry = await this.prisma.auditLogEntry.findFirst({ where: { action: 'session.anchored', target: sessionId }, orderBy: { id: 'desc' }, select: { details: true } });
-    const details = entry?.details as { lastHash?: unknown } | undefined;
-    return typeof details?.lastHash === 'string' ? details.lastHash : null;
+    const details = entry?.details as { lastHash?: unknown; lastSeq?: unknown } | undefined;
+    return typeof details?.lastHash === 'string' && typeof details.lastSeq === 'number' ? { seq: details.lastSeq, hash: details.lastHash } : null;
   }
 
   async sessionCounts(r: ReviewRange): Promise<ActivityRow[]> {

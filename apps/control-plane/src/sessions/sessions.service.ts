@@ -45,7 +45,7 @@ export class SessionsService {
       after = batch[batch.length - 1]!.seq;
     }
     // A stored row whose seq column disagrees with its payload was moved: that breaks the chain too.
-    const anchor = await this.repo.anchorHash(id);
+    const anchor = await this.repo.anchor(id);
     const verdict = verifyChain(links, anchor ?? session.lastHash);
     return { sessionId: id, ok: verdict.ok, firstBrokenSeq: verdict.firstBrokenSeq, checked: verdict.checked, anchored: anchor !== null };
   }
