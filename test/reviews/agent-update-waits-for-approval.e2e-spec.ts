@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-ws';
-import { waitFor } from '@airlock/testing';
+import { waitFor, withAdmin } from '@airlock/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { REVIEW_FIELDS, startReviewStack, type ReviewStack } from './stack';
@@ -52,6 +53,13 @@ describe('a held UPDATE waits for a human (psql → worker → control plane →
       setTimeout(resolve, 300);
     });
     await subscribed;
+    // The connection's own webhook, whose URL carries a secret (as Slack's do). Every command Redis
+    // receives from now on is watched for it.
+    const secretPath = '/services/T0/B0/conn-hook-secret-7f3a9c';
+    await s.as(s.adminToken, 'mutation($i: SetReviewPolicyInput!) { setReviewPolicy(input: $i) }', { i: { connection: 'shop', webhookUrl: s.hookBase + secretPath } });
+    const monitor = await new Redis('redis://127.0.0.1:6379').monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.join(' ')));
 
     const run = s.psql("UPDATE customers SET email = 'approved@example.com' WHERE id = 1");
     const id = await held(run);
@@ -76,17 +84,25 @@ describe('a held UPDATE waits for a human (psql → worker → control plane →
 
     // A decision is final.
     expect(await errorCode(decide(s.tokens.bob, { id, decision: 'REJECT', reason: 'too late' }))).toBe('CONFLICT');
-    // Webhooks: one on the request, one on the decision; Slack-compatible text, no credentials.
+    // Webhooks: one on the request, one on the decision, to each URL; Slack-compatible text, no credentials.
     const hooks = await waitFor(() => {
       const mine = s.webhooks.filter((w) => JSON.stringify(w).includes(id));
-      return mine.length >= 2 ? mine : undefined;
-    }, 'two webhooks for the review');
-    expect(hooks.map((h) => h['event']).sort()).toEqual(['review.decided', 'review.requested']);
+      return mine.length >= 4 ? mine : undefined;
+    }, 'two webhooks for the review, to the global URL and to the connection\'s');
+    expect(hooks.map((h) => h['event']).sort()).toEqual(['review.decided', 'review.decided', 'review.requested', 'review.requested']);
     for (const h of hooks) {
       expect(typeof h['text']).toBe('string');
       expect(JSON.stringify(h)).not.toContain(s.agentKey);
       expect(JSON.stringify(h)).not.toContain('approved@example.com');
     }
+    // The connection's webhook got both too; its URL never crossed Redis, nor sits in the database, in clear.
+    await waitFor(() => (s.webhookPaths.filter((p) => p === secretPath).length >= 2 ? true : undefined), "the connection's webhook delivered twice");
+    monitor.disconnect();
+    expect(commands.some((c) => c.includes(s.prefix))).toBe(true);
+    expect(commands.filter((c) => c.includes('conn-hook-secret'))).toEqual([]);
+    const row = await withAdmin(async (c) => (await c.query<{ url: string | null; sealed: Buffer | null }>('SELECT "reviewWebhookUrl" AS url, "reviewWebhookSealed" AS sealed FROM "Connection" WHERE name = $1', ['shop'])).rows[0]!, s.dbUrl);
+    expect(row.url).toBeNull();
+    expect(row.sealed!.toString('latin1')).not.toContain('conn-hook-secret');
   });
 
   it('answers a rejection with 42501 and the approver and reason; nothing reaches the target', async () => {
@@ -202,5 +218,21 @@ describe('a held UPDATE waits for a human (psql → worker → control plane →
     expect((await review(id)).statement).toBe('UPDATE customers SET name = $1 WHERE id = $2');
     await decide(s.tokens.alice, { id, decision: 'REJECT' });
     await run.done;
+  });
+
+  it('seals a webhook URL an earlier version stored in clear when a control plane starts, and still delivers to it', async () => {
+    const legacyPath = '/services/T1/B1/legacy-hook-secret-2b8e';
+    await withAdmin((c) => c.query('UPDATE "Connection" SET "reviewWebhookUrl" = $1, "reviewWebhookSealed" = NULL WHERE name = $2', [s.hookBase + legacyPath, 'shop']), s.dbUrl);
+    await s.replica();
+    const row = await withAdmin(async (c) => (await c.query<{ url: string | null; sealed: Buffer | null }>('SELECT "reviewWebhookUrl" AS url, "reviewWebhookSealed" AS sealed FROM "Connection" WHERE name = $1', ['shop'])).rows[0]!, s.dbUrl);
+    expect(row.url).toBeNull();
+    expect(row.sealed).not.toBeNull();
+    expect(row.sealed!.toString('latin1')).not.toContain('legacy-hook-secret');
+
+    const run = s.psql("UPDATE customers SET email = 'legacy@example.com' WHERE id = 3");
+    const id = await held(run);
+    await decide(s.tokens.alice, { id, decision: 'REJECT', reason: 'checking the hook' });
+    expect(await run.done).not.toBe(0);
+    await waitFor(() => (s.webhookPaths.includes(legacyPath) ? true : undefined), 'the webhook delivered to the sealed URL');
   });
 });

@@ -28,6 +28,14 @@ export interface ReviewStack {
   adminToken: string;
   tokens: { alice: string; bob: string; carol: string };
   webhooks: Array<Record<string, unknown>>;
+  /** The path of each webhook request, in the order they came. */
+  webhookPaths: string[];
+  /** The webhook receiver's base URL (any path under it is recorded). */
+  hookBase: string;
+  /** The control plane's database. */
+  dbUrl: string;
+  /** The Redis key prefix of this stack. */
+  prefix: string;
   gql: ReturnType<typeof gqlClient>;
   /** Runs GraphQL as someone; throws on errors. */
   as<T>(token: string, query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -69,7 +77,9 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
   }, target.url);
   const idp = await startLocalIssuer();
   const webhooks: Array<Record<string, unknown>> = [];
+  const webhookPaths: string[] = [];
   const hookServer = http.createServer((req, res) => {
+    webhookPaths.push(req.url ?? '');
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -149,7 +159,8 @@ export async function startReviewStack(opts: { sweepSeconds?: number } = {}): Pr
   };
 
   return {
-    cp, worker, pgPort, target, agentKey: sa.createServiceAccount.apiKey, adminToken, tokens, webhooks, gql, as, psql,
+    cp, worker, pgPort, target, agentKey: sa.createServiceAccount.apiKey, adminToken, tokens, webhooks, webhookPaths, gql, as, psql, dbUrl: db.url, prefix,
+    hookBase: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`,
     psqlAt: (port, sql) => psql(sql, { port }),
     async replica() {
       const r = await startControlPlane(loadConfig(cpEnv));

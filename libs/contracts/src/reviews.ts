@@ -63,10 +63,14 @@ export const ScopedApproval = z.object({
 });
 export type ScopedApproval = z.infer<typeof ScopedApproval>;
 
-/** Webhook delivery job (control plane → itself, retried with backoff). Never carries secrets. */
-export const DeliverWebhookJob = z.object({
-  schemaVersion: z.literal(1),
-  url: z.string().url(),
-  body: z.record(z.string(), z.unknown()),
-});
+/**
+ * Webhook delivery job (control plane → itself, retried with backoff). A webhook URL often carries
+ * its own secret (Slack's do), so the job holds it sealed: `sealedUrl` is the base64 AES-256-GCM
+ * envelope (iv || tag || ciphertext) under AIRLOCK_MASTER_KEY. schemaVersion 1, with the URL in
+ * clear, is what earlier control planes queued; it is still delivered.
+ */
+export const DeliverWebhookJob = z.discriminatedUnion('schemaVersion', [
+  z.object({ schemaVersion: z.literal(2), sealedUrl: z.string().min(1), body: z.record(z.string(), z.unknown()) }),
+  z.object({ schemaVersion: z.literal(1), url: z.string().url(), body: z.record(z.string(), z.unknown()) }),
+]);
 export type DeliverWebhookJob = z.infer<typeof DeliverWebhookJob>;

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliverWebhookJob } from '@airlock/contracts';
+import { decryptSecret } from '../common/credential-cipher';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 
 /** Payload of JobName.DeliverWebhook. */
 export type DeliverWebhookPayload = DeliverWebhookJob;
@@ -11,9 +13,12 @@ const TIMEOUT_MS = 5000;
 export class DeliverWebhookJobHandler {
   private readonly logger = new Logger(DeliverWebhookJobHandler.name);
 
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   async handle(payload: unknown): Promise<{ status: number }> {
     const job = DeliverWebhookJob.parse(payload);
-    const res = await fetch(job.url, {
+    const url = job.schemaVersion === 2 ? decryptSecret(this.config.masterKey, Buffer.from(job.sealedUrl, 'base64')) : job.url;
+    const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'airlock-webhook/1' },
       body: JSON.stringify(job.body),
@@ -21,8 +26,8 @@ export class DeliverWebhookJobHandler {
     });
     await res.arrayBuffer().catch(() => undefined);
     // The URL may carry a token (Slack's do): log its origin only.
-    if (!res.ok) throw new Error(`airlock: webhook ${new URL(job.url).origin} answered ${res.status}`);
-    this.logger.debug({ msg: 'webhook delivered', origin: new URL(job.url).origin, status: res.status });
+    if (!res.ok) throw new Error(`airlock: webhook ${new URL(url).origin} answered ${res.status}`);
+    this.logger.debug({ msg: 'webhook delivered', origin: new URL(url).origin, status: res.status });
     return { status: res.status };
   }
 }

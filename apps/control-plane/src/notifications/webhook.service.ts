@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { type DeliverWebhookJob, JobName, JOB_TO_QUEUE } from '@airlock/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { encryptSecret } from '../common/credential-cipher';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.service';
 
@@ -46,7 +47,9 @@ export class WebhookService implements OnModuleDestroy {
     const body = this.body(notice);
     try {
       const queue = this.open();
-      await queue.addBulk(urls.map((url) => ({ name: JobName.DeliverWebhook, data: { schemaVersion: 1, url, body } satisfies DeliverWebhookJob, opts: WEBHOOK_JOB_OPTIONS })));
+      // Sealed: the URL's own secret never reaches Redis in clear (nor a failed job kept a week).
+      const jobs = urls.map((url) => ({ schemaVersion: 2, sealedUrl: encryptSecret(this.config.masterKey, url).toString('base64'), body }) satisfies DeliverWebhookJob);
+      await queue.addBulk(jobs.map((data) => ({ name: JobName.DeliverWebhook, data, opts: WEBHOOK_JOB_OPTIONS })));
     } catch (err) {
       this.logger.warn({ msg: 'could not enqueue a review webhook', reviewId: notice.review.id, err: (err as Error).message });
     }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { decryptSecret, encryptSecret } from '../common/credential-cipher';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { ReviewDecisionValue, type ReviewKind, type ReviewRequestObject, type ReviewStatus } from './dto/review-request.object';
@@ -45,8 +47,22 @@ function toRecord(r: Row): ReviewRecord {
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 @Injectable()
-export class ReviewsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+export class ReviewsRepository implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReviewsRepository.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Seals the review webhook URLs stored in clear before they were sealed, and clears them. */
+  async onApplicationBootstrap(): Promise<void> {
+    const plain = await this.prisma.connection.findMany({ where: { reviewWebhookUrl: { not: null } }, select: { id: true, reviewWebhookUrl: true } });
+    for (const c of plain) {
+      await this.prisma.connection.update({ where: { id: c.id }, data: { reviewWebhookSealed: new Uint8Array(encryptSecret(this.config.masterKey, c.reviewWebhookUrl!)), reviewWebhookUrl: null } });
+    }
+    if (plain.length > 0) this.logger.log({ msg: 'review webhook URLs sealed under the master key', connections: plain.length });
+  }
 
   /** Inserts once; `created` is false when a review with this id already exists (a redelivered job). */
   async createOnce(r: NewReview): Promise<{ created: boolean; review: ReviewRecord }> {
@@ -73,12 +89,16 @@ export class ReviewsRepository {
   }
 
   async connection(name: string): Promise<{ id: string; poolId: string; minApprovers: number; webhookUrl: string | null } | null> {
-    const c = await this.prisma.connection.findUnique({ where: { name }, select: { id: true, poolId: true, minApprovers: true, reviewWebhookUrl: true } });
-    return c ? { id: c.id, poolId: c.poolId, minApprovers: c.minApprovers, webhookUrl: c.reviewWebhookUrl } : null;
+    const c = await this.prisma.connection.findUnique({ where: { name }, select: { id: true, poolId: true, minApprovers: true, reviewWebhookSealed: true, reviewWebhookUrl: true } });
+    if (!c) return null;
+    const webhookUrl = c.reviewWebhookSealed ? decryptSecret(this.config.masterKey, c.reviewWebhookSealed) : c.reviewWebhookUrl;
+    return { id: c.id, poolId: c.poolId, minApprovers: c.minApprovers, webhookUrl };
   }
 
-  async setPolicy(name: string, data: { minApprovers?: number; reviewWebhookUrl?: string | null }): Promise<void> {
-    await this.prisma.connection.update({ where: { name }, data });
+  /** `webhookUrl`: undefined keeps it, null removes it, a URL replaces it (stored sealed). */
+  async setPolicy(name: string, data: { minApprovers?: number; webhookUrl?: string | null }): Promise<void> {
+    const webhook = data.webhookUrl === undefined ? {} : { reviewWebhookSealed: data.webhookUrl === null ? null : new Uint8Array(encryptSecret(this.config.masterKey, data.webhookUrl)), reviewWebhookUrl: null };
+    await this.prisma.connection.update({ where: { name }, data: { minApprovers: data.minApprovers, ...webhook } });
   }
 
   /**

@@ -152,7 +152,7 @@ export class ReviewsService {
       webhook = input.webhookUrl === '' ? null : input.webhookUrl;
       if (webhook !== null && !/^https?:\/\/[^\s]+$/.test(webhook)) throw new ReviewException(ReviewExceptionCode.INVALID_INPUT, 'airlock: webhookUrl must be an http(s) URL');
     }
-    await this.repo.setPolicy(input.connection, { minApprovers: input.minApprovers ?? undefined, reviewWebhookUrl: webhook });
+    await this.repo.setPolicy(input.connection, { minApprovers: input.minApprovers ?? undefined, webhookUrl: webhook });
     // minApprovers travels in the snapshot.
     if (input.minApprovers) await this.policy.publishPools([conn.poolId]);
     return true;
