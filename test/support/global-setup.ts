@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import { ADMIN_URL, databaseUrl, templateName, withAdmin } from './postgres';
 
 const root = path.resolve(__dirname, '../..');
+const TEMPLATE_NOTE = 'airlock test template, last used ';
+/** Longer than any suite run takes. */
+const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
 
 /**
  * Runs once per `vitest run`: checks that Postgres and Redis answer, and makes
@@ -36,8 +39,19 @@ export default async function setup(): Promise<void> {
         await migrate({ databaseUrl: databaseUrl(building), quiet: true });
         await c.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
       }
-      const stale = await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'airlock\\_tpl\\_%' AND datname <> $1 AND datname NOT LIKE '%\\_build'", [template]);
-      for (const row of stale.rows) await c.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`).catch(() => undefined);
+      // Dated at every run that uses it: templates of other migration sets are dropped only once no
+      // run has used them for STALE_AFTER_MS. Another checkout's run on the same Postgres (a CI run
+      // of another commit) may still be cloning its own.
+      await c.query(`COMMENT ON DATABASE "${template}" IS '${TEMPLATE_NOTE}${new Date().toISOString()}'`);
+      const others = await c.query<{ datname: string; note: string | null }>(
+        "SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname LIKE 'airlock\\_tpl\\_%' AND datname <> $1 AND datname NOT LIKE '%\\_build'",
+        [template],
+      );
+      for (const row of others.rows) {
+        const used = row.note?.startsWith(TEMPLATE_NOTE) ? Date.parse(row.note.slice(TEMPLATE_NOTE.length)) : Number.NaN;
+        if (Number.isFinite(used) && Date.now() - used < STALE_AFTER_MS) continue;
+        await c.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`).catch(() => undefined);
+      }
     } finally {
       await c.query('SELECT pg_advisory_unlock(727274)');
     }
