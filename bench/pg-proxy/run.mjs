@@ -37,7 +37,8 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   await publishSnapshot(prefix, benchSnapshot({ key, connections: [pgConnection({ name: 'bench', db, pool })] }), cleanups);
   const worker = await startWorkerProcess({
     entry: HOOKS === 'production' ? workerMain : path.join(root, 'bench/pg-proxy/worker.mjs'),
-    nodeArgs: process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AIRLOCK_BENCH_PROFILE}`] : [],
+    // AIRLOCK_BENCH_NODE_ARGS: extra node flags for the worker (e.g. GC settings to compare).
+    nodeArgs: [...(process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AIRLOCK_BENCH_PROFILE}`] : []), ...(process.env.AIRLOCK_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     prefix, privateKey: pool.privateKey, stateDir: path.join(work, 'worker'), cleanups,
   });
   const airlockPort = worker.port;
