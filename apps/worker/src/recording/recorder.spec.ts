@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,7 +106,7 @@ describe('worker recorder (real Redis)', () => {
     await again.close();
   });
 
-  it('replaces a pipeline thread that dies, and the batches it had not spooled still reach the queue', async () => {
+  it('replaces a pipeline thread that dies: the batches it had not spooled, and those recorded meanwhile, still reach the queue', async () => {
     const dir = tmp();
     const lines: string[] = [];
     const rec = createRecorder(context(dir, REDIS_URL, prefix, lines), { flushIntervalMs: 5, maxBatchEvents: 20 });
@@ -115,7 +115,13 @@ describe('worker recorder (real Redis)', () => {
     // A message the thread cannot read makes it throw and exit (test-only: the thread is private).
     (rec as unknown as { thread: { postMessage(m: unknown): void } }).thread.postMessage({ t: 'batch', id: 0 });
     for (let i = 100; i < 200; i++) rec.record(statement(id, i));
-    await waitFor(() => lines.join('').includes('the pipeline thread stopped; starting another'), 'the thread replaced');
+    await waitFor(() => lines.join('').includes('the pipeline thread stopped; its batches are in the spool; starting another in 1000 ms'), 'the thread stopped');
+    // The batches the dead thread never read are in the spool already, written by the recorder itself.
+    const spooled = new Set<number>();
+    for (const f of readdirSync(path.join(dir, 'spool'))) {
+      for (const l of readFileSync(path.join(dir, 'spool', f), 'utf8').split('\n').filter(Boolean)) spooled.add((JSON.parse(l) as { seq: number }).seq);
+    }
+    for (let i = 100; i < 200; i++) expect(spooled.has(i), `seq ${i} spooled`).toBe(true);
     for (let i = 200; i < 300; i++) rec.record(statement(id, i));
     // Every event once at least (a batch the dead thread spooled and the new one spooled again is stored once by the control plane).
     await waitFor(async () => new Set((await queued()).map((e) => e.seq)).size === 300, 'all events queued');

@@ -64,7 +64,10 @@ class ThreadedRecorder implements SessionRecorder {
   private nextBatch = 1;
   private readonly spool: Spool;
   private readonly spoolBytes = new BigInt64Array(new SharedArrayBuffer(8));
-  private thread: Worker;
+  /** Null while a pipeline thread that died waits to be replaced: batches are spooled here meanwhile. */
+  private thread: Worker | null;
+  private threadStarted = 0;
+  private restartDelayMs = 0;
   private closing: Promise<void> | undefined;
   private closed: (() => void) | undefined;
   private readonly log: Logger;
@@ -107,7 +110,8 @@ class ThreadedRecorder implements SessionRecorder {
     const id = this.nextBatch++;
     this.unspooled.set(id, b);
     // The bytes are copied to the thread: this copy stays until the thread has spooled them.
-    this.post({ t: 'batch', id, bytes: b.bytes, events: b.events });
+    if (this.thread) this.post({ t: 'batch', id, bytes: b.bytes, events: b.events });
+    else this.spoolHere();
   }
 
   close(): Promise<void> {
@@ -117,19 +121,21 @@ class ThreadedRecorder implements SessionRecorder {
 
   private async shutdown(): Promise<void> {
     this.flush();
-    const done = new Promise<void>((r) => (this.closed = r));
-    this.post({ t: 'close' });
-    // The thread's close drains for up to closeTimeoutMs; past that, and a second for Redis to
-    // hang up, it is stopped and what it did not spool is spooled here.
-    const limit = new Promise<void>((r) => setTimeout(r, this.opts.closeTimeoutMs + 2000).unref());
-    await Promise.race([done, limit]);
+    if (this.thread) {
+      const done = new Promise<void>((r) => (this.closed = r));
+      this.post({ t: 'close' });
+      // The thread's close drains for up to closeTimeoutMs; past that, and a second for Redis to
+      // hang up, it is stopped and what it did not spool is spooled here.
+      const limit = new Promise<void>((r) => setTimeout(r, this.opts.closeTimeoutMs + 2000).unref());
+      await Promise.race([done, limit]);
+      await this.thread.terminate();
+    }
     process.off('exit', this.onExit);
-    await this.thread.terminate();
     this.spoolHere();
   }
 
   private post(m: ToPipeline): void {
-    this.thread.postMessage(m);
+    this.thread?.postMessage(m);
   }
 
   private readonly onExit = (): void => {
@@ -143,7 +149,7 @@ class ThreadedRecorder implements SessionRecorder {
       try {
         this.spool.append(b.bytes, b.events);
       } catch (err) {
-        this.log.error({ err: (err as Error).message, events: b.events }, 'recording: spool write failed at exit; batch lost');
+        this.log.error({ err: (err as Error).message, events: b.events }, 'recording: spool write failed; batch lost');
       }
       this.unspooled.delete(id);
     }
@@ -159,6 +165,7 @@ class ThreadedRecorder implements SessionRecorder {
       segments,
     };
     const thread = pipelineThread(data);
+    this.threadStarted = Date.now();
     // Batches in flight keep nothing alive: a process that is done exits, and its exit handler spools them.
     thread.unref();
     thread.on('message', (m: FromPipeline) => {
@@ -169,13 +176,19 @@ class ThreadedRecorder implements SessionRecorder {
     thread.on('error', (err: Error) => this.log.error({ err: err.message }, 'recording: the pipeline thread failed'));
     thread.on('exit', (code: number) => {
       if (this.closing) return;
-      // Died on its own: a new thread recovers what the spool holds (the batches it had spooled
-      // and not sent) and is given again the ones it had not spooled.
-      this.log.error({ code, unspooledBatches: this.unspooled.size }, 'recording: the pipeline thread stopped; starting another');
-      const recovered = this.spool.recover();
-      Atomics.store(this.spoolBytes, 0, BigInt(this.spool.bytes));
-      this.thread = this.startThread(recovered);
-      for (const [id, b] of this.unspooled) this.post({ t: 'batch', id, bytes: b.bytes, events: b.events });
+      // Died on its own. What it had not spooled is spooled here, and so is every batch until a
+      // new thread runs: it starts after a delay that doubles while threads keep dying young (up
+      // to 30 s), and recovers the spool, the batches the old one had spooled and not sent included.
+      this.thread = null;
+      this.spoolHere();
+      this.restartDelayMs = Date.now() - this.threadStarted > 60_000 ? 1000 : Math.min(30_000, Math.max(1000, this.restartDelayMs * 2));
+      this.log.error({ code, restartInMs: this.restartDelayMs }, `recording: the pipeline thread stopped; its batches are in the spool; starting another in ${this.restartDelayMs} ms`);
+      setTimeout(() => {
+        if (this.closing) return;
+        const recovered = this.spool.recover();
+        Atomics.store(this.spoolBytes, 0, BigInt(this.spool.bytes));
+        this.thread = this.startThread(recovered);
+      }, this.restartDelayMs).unref();
     });
     return thread;
   }

@@ -55,12 +55,15 @@ export class Spool {
   }
 
   /**
-   * Segments left by an earlier run, oldest first. Call once, before the first append. A line
+   * Segments in the directory, oldest first: left by an earlier run, or by a pipeline thread that
+   * died. Call when nothing else appends (at start, or with no pipeline thread running). A line
    * torn by a crash mid-write is dropped (its batch was never acknowledged to anyone) and the
    * segment rewritten without it, so every segment drains as it is.
    */
   recover(): Segment[] {
     const segments: Segment[] = [];
+    // The size is the directory's, recounted (a recorder recovers again when its pipeline thread is replaced).
+    this.totalBytes = 0;
     for (const name of readdirSync(this.dir).sort()) {
       // A rewrite interrupted before its rename: the segment itself is intact.
       if (name.endsWith('.jsonl.tmp')) unlinkSync(path.join(this.dir, name));
