@@ -30,14 +30,17 @@ export const benchSnapshot = ({ key, connections }) => ({
   guardrailRules: [], maskingRules: [],
 });
 
-/** Publishes the snapshot under prefix; a cleanup deletes every key of the prefix. Returns the prefix's key space. */
+/**
+ * Publishes the snapshot under prefix; a cleanup deletes every key of the prefix, BullMQ's
+ * hash-tagged `{prefix}:…` queue keys included. Returns the prefix's key space.
+ */
 export async function publishSnapshot(prefix, snapshot, cleanups) {
   const { Redis } = require('ioredis');
   const redis = new Redis(REDIS_URL);
   const keys = builtLibs().contracts.keySpace(prefix);
   await redis.set(keys.policySnapshot('bench'), JSON.stringify(snapshot));
   cleanups.push(async () => {
-    const left = await redis.keys(`${prefix}:*`);
+    const left = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`{${prefix}}:*`))];
     if (left.length) await redis.del(...left);
     redis.disconnect();
   });
