@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildCorpus } from './corpus';
 import { createMasker, defaultPolicy, maskText, type MaskingPolicy, type MaskingRule } from './index';
 
 const TEXT = 25;
@@ -237,6 +238,29 @@ describe('maskText', () => {
     const p = policy({ defaultStyle: 'null', rules: [rule({ match: { columnName: 'dob' }, entity: 'DOB', style: 'partial' })] });
     expect(maskText('1990-04-01', { policy: p, column: { column: 'dob' } }).text).toBe('****-04-01');
     expect(maskText('mail jane@example.com', { policy: p }).text).toBe('mail [EMAIL]');
+  });
+});
+
+describe('mayMask', () => {
+  it('says false only for text maskText leaves unchanged: every corpus cell, whole and cut short', () => {
+    const m = createMasker(policy());
+    let skipped = 0;
+    for (const cell of buildCorpus()) {
+      const bytes = Buffer.from(cell.text);
+      for (const cut of [cell.text.length, Math.floor(cell.text.length / 2), 7]) {
+        const text = cell.text.slice(0, cut);
+        if (m.mayMask(bytes, 0, bytes.length)) continue;
+        skipped++;
+        expect(m.maskText(text).changed, `${cell.id} cut at ${cut}`).toBe(false);
+      }
+      // Whole cells with something to mask are never skipped.
+      if (cell.expected.length > 0 && cell.kind === 'text') expect(m.mayMask(bytes, 0, bytes.length), cell.id).toBe(true);
+    }
+    expect(skipped).toBeGreaterThan(0);
+    expect(m.mayMask(Buffer.from('12345'), 0, 5)).toBe(false);
+    expect(m.mayMask(Buffer.from('id 12345 jane@example.com'), 0, 8)).toBe(false);
+    expect(m.mayMask(Buffer.from('id 12345 jane@example.com'), 0, 25)).toBe(true);
+    expect(createMasker(policy({ enabled: false })).mayMask(Buffer.from('jane@example.com'), 0, 16)).toBe(false);
   });
 });
 

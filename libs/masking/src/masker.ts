@@ -87,6 +87,13 @@ export interface Masker {
    */
   maskRowInto(plan: ResultPlan, buf: Buffer, cells: RowCells, out: CellWriter, nullChanged: readonly boolean[] | null): void;
   maskText(text: string, opts?: MaskTextOptions): MaskTextResult;
+  /**
+   * False when maskText (without a column) would leave the UTF-8 text buf[from, to) unchanged: no
+   * enabled detector can match it (the prefilter, on the bytes, without decoding them). True means
+   * it may: call maskText. Text cut from these bytes, or with characters replaced by others that
+   * are not ASCII, is covered too.
+   */
+  mayMask(buf: Uint8Array, from: number, to: number): boolean;
   /** Counts since the last call (call it per statement), then resets. Every key is present. */
   takeCounts(): MaskCounts;
 }
@@ -370,6 +377,10 @@ class Engine implements Masker {
     this.core.counts.ERROR++;
     if (col.style === 'null' || (col.binary && !col.binaryText)) return NULLED;
     return this.out(col, value, label('ERROR'), textOut);
+  }
+
+  mayMask(buf: Uint8Array, from: number, to: number): boolean {
+    return this.policy.enabled && (prefilterBytes(buf, from, to) & this.relevant) !== 0;
   }
 
   maskText(text: string, opts: MaskTextOptions = {}): MaskTextResult {

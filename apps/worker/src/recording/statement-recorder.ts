@@ -386,11 +386,14 @@ function maskParams(bind: Bind): (string | null)[] {
     if (p === null) return null;
     const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0] : (formats[i] ?? 0);
     if (format === 1) return BINARY_VALUE;
-    let text = p.toString('utf8', 0, Math.min(p.length, MAX_PARAM_CHARS * 4)).slice(0, MAX_PARAM_CHARS);
+    const end = Math.min(p.length, MAX_PARAM_CHARS * 4);
+    let text = p.toString('utf8', 0, end).slice(0, MAX_PARAM_CHARS);
     // Postgres' jsonb cannot hold U+0000: a NUL in a parameter would make the event unstorable
     // and park the session's later events behind it. Recorded as U+FFFD instead.
     if (text.includes('\0')) text = text.replaceAll('\0', '\uFFFD');
-    return masker.maskText(text).text;
+    // Most parameters (ids, numbers, short words) hold nothing to mask: the prefilter says so from
+    // the bytes, without encoding the text again for maskText.
+    return masker.mayMask(p, 0, end) ? masker.maskText(text).text : text;
   });
 }
 
