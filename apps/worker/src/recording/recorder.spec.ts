@@ -129,6 +129,18 @@ describe('worker recorder (real Redis)', () => {
     await rec.close();
   });
 
+  it('drops an event it cannot serialise, logs it, and keeps the rest of its batch', async () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const rec = createRecorder(context(dir, REDIS_URL, prefix, lines), { flushIntervalMs: 5 });
+    const id = randomUUID();
+    for (let i = 0; i < 10; i++) rec.record(i === 4 ? ({ ...statement(id, i), rows: BigInt(1) } as unknown as SessionEvent) : statement(id, i));
+    await waitFor(async () => (await queued()).length === 9, 'the other events queued');
+    expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
+    expect(lines.join('')).toMatch(/an event could not be serialised; dropped/);
+    await rec.close();
+  });
+
   it('drops a line torn by a crash mid-write on recovery, and drains the rest of that segment', async () => {
     const dir = tmp();
     const id = randomUUID();

@@ -42,9 +42,9 @@ interface Batch {
 }
 
 /**
- * The sessions' side of recording. record() writes the event's JSON line into the current batch
- * and returns; every flushIntervalMs (or maxBatchEvents) the batch goes to the pipeline thread,
- * which spools it, sends it to Redis and deletes it from the spool once acknowledged. A batch
+ * The sessions' side of recording. record() keeps the event and returns; every flushIntervalMs
+ * (or maxBatchEvents) the batch is written as JSON lines and goes to the pipeline thread, which
+ * spools it, sends it to Redis and deletes it from the spool once acknowledged. A batch
  * stays here, too, until the thread says it is in the spool: if the process exits first, the
  * exit handler spools it itself (synchronously), so a process.exit() without close() loses
  * nothing that was recorded. Only SIGKILL (or a crash) loses what was not yet in the spool.
@@ -105,8 +105,19 @@ class ThreadedRecorder implements SessionRecorder {
     const events = this.events;
     if (events.length === 0) return;
     this.events = [];
-    for (let i = 0; i < events.length; i++) this.batch.line(eventJson(events[i]!));
-    const b: Batch = { bytes: this.batch.take(), events: events.length };
+    let written = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      try {
+        this.batch.line(eventJson(e));
+        written++;
+      } catch (err) {
+        // An event that cannot be written (a bug upstream) costs itself, never its batch.
+        this.log.error({ err: (err as Error).message, sessionId: e.sessionId, seq: e.seq, kind: e.kind }, 'recording: an event could not be serialised; dropped');
+      }
+    }
+    if (written === 0) return;
+    const b: Batch = { bytes: this.batch.take(), events: written };
     const id = this.nextBatch++;
     this.unspooled.set(id, b);
     // The bytes are copied to the thread: this copy stays until the thread has spooled them.
