@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { admin, databaseUrl } from '../lib/control-plane.mjs';
+import { admin, databaseUrl, redisPrefixCleanup } from '../lib/control-plane.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,12 +121,12 @@ async function once(rep) {
   } finally {
     await pg.end().catch(() => undefined);
     await queue.obliterate({ force: true }).catch(() => undefined);
-    const left = await connection.keys(`${prefix}:*`).catch(() => []);
-    if (left.length > 0) await connection.del(...left);
     await queue.close();
     connection.disconnect();
     cp.kill('SIGTERM');
     await new Promise((r) => (cp.exitCode !== null ? r() : cp.once('exit', r)));
+    // After the control plane is gone: its queues write their meta keys up to the end.
+    await redisPrefixCleanup(prefix)();
     await admin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
   }
 }
