@@ -95,11 +95,14 @@ describe('sessions left open by a lost worker', () => {
     expect(await verify(restarted)).toMatchObject({ ok: false, firstBrokenSeq: 2 });
   });
 
-  it('lets events that arrive later in, and their session.end replaces the reason and anchors the new end', async () => {
-    // A statement the restarted worker's spool delivers late: the chain grows past its anchor (seq 3) and still verifies.
-    recorder.record(statementEvent(gone, 4));
+  it('lets events that arrive later in (the session is open again), and their session.end closes it and anchors the new end', async () => {
+    // A statement the restarted worker's spool delivers late: the chain grows past its anchor (seq 3)
+    // and still verifies, and the session is open again. (Timed a minute ahead, so the sweep does not
+    // find it quiet and close it again before the end arrives.)
+    recorder.record({ ...statementEvent(gone, 4), at: new Date(Date.now() + 60_000).toISOString() } as SessionEvent);
     await waitFor(async () => (await withAdmin((c) => c.query('SELECT 1 FROM "SessionEvent" WHERE "sessionId" = $1 AND seq = 4', [gone]), db.url)).rowCount === 1, 'the late statement stored', 20_000);
     expect(await verify(gone)).toEqual({ ok: true, firstBrokenSeq: null, anchored: true });
+    expect(await session(gone)).toMatchObject({ endedAt: null, endReason: null });
     recorder.record(endEvent(gone, 5, 4));
     await waitFor(async () => (await session(gone))?.endReason === 'client closed', 'the real end stored', 20_000);
     expect(await verify(gone)).toEqual({ ok: true, firstBrokenSeq: null, anchored: true });

@@ -275,12 +275,15 @@ export class RecordingRepository implements OnModuleDestroy {
         `UPDATE "Session" s SET
            "lastSeq" = v."lastSeq", "lastHash" = v."lastHash",
            statements = s.statements + v.statements, blocked = s.blocked + v.blocked,
-           "endedAt" = coalesce(v."endedAt", s."endedAt"), "endReason" = coalesce(v."endReason", s."endReason"),
+           "endedAt" = CASE WHEN v."endedAt" IS NOT NULL THEN v."endedAt" WHEN s."endReason" = $10 THEN NULL ELSE s."endedAt" END,
+           "endReason" = CASE WHEN v."endReason" IS NOT NULL THEN v."endReason" WHEN s."endReason" = $10 THEN NULL ELSE s."endReason" END,
            "bytesIn" = coalesce(v."bytesIn", s."bytesIn"), "bytesOut" = coalesce(v."bytesOut", s."bytesOut")
          FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::timestamp(3)[], $7::text[], $8::bigint[], $9::bigint[])
            AS v(id, "lastSeq", "lastHash", statements, blocked, "endedAt", "endReason", "bytesIn", "bytesOut")
          WHERE s.id = v.id`,
-        [u.id, u.lastSeq, u.lastHash, u.statements, u.blocked, u.endedAt, u.endReason, u.bytesIn, u.bytesOut],
+        // A session closed as lost that records more is open again (its worker's spool drained late):
+        // its own end, or the next sweep, closes it.
+        [u.id, u.lastSeq, u.lastHash, u.statements, u.blocked, u.endedAt, u.endReason, u.bytesIn, u.bytesOut, LOST_SESSION_REASON],
       );
     }
     if (rows.anchors.length > 0) await this.appendAuditRaw(c, rows.anchors);
