@@ -14,11 +14,11 @@
 // pipeline: µs of CPU per event through the worker's spooling recorder into a real BullMQ queue
 // on the local Redis (a unique prefix, obliterated at the end), batches as the recorder makes
 // them; what the sink above leaves out.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { REDIS_URL, benchName, parseArgs, require, requireBuilt } from '../lib/common.mjs';
+import { REDIS_URL, benchName, cpuSeconds, parseArgs, require, requireBuilt } from '../lib/common.mjs';
 import { median } from '../lib/stats.mjs';
 
 const args = parseArgs();
@@ -138,11 +138,6 @@ function cpuUs() {
   return u.user + u.system;
 }
 
-/** This thread's CPU in µs (clock ticks of 10 ms: for runs of a second or more). */
-function threadCpuUs() {
-  const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 1e4;
-}
 
 async function relayCost(name, mode, factories, sink) {
   const s = session(factories);
@@ -237,7 +232,7 @@ async function pipelineBench() {
     // before the clock starts (a worker pays that once, not per event).
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = cpuUs();
-    const main0 = threadCpuUs();
+    const main0 = cpuSeconds(process.pid, process.pid) * 1e6;
     for (let n = 0; n < events; n++) {
       // Built the way StatementTrail builds them (the recorder writes those by hand, not with JSON.stringify).
       const event = statementEvent({
@@ -252,7 +247,7 @@ async function pipelineBench() {
     }
     await recorder.close();
     runs.push((cpuUs() - t0) / events);
-    mainRuns.push((threadCpuUs() - main0) / events);
+    mainRuns.push((cpuSeconds(process.pid, process.pid) * 1e6 - main0) / events);
     const { Queue } = require('bullmq');
     const { Redis } = require('ioredis');
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

@@ -52,3 +52,6 @@ export class OwnRedis {
 }
 
 export * from './fixtures/events';
+
+/** node's arguments for fixtures/recorder-child.ts: the TypeScript sources, as the tests run them. */
+export const RECORDER_CHILD_ARGS = ['--conditions=@airlock/source', '-r', path.join(__dirname, '../../tools/ts-register.cjs'), path.join(__dirname, 'fixtures/recorder-child.ts')];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testRedisPrefix } from '@airlock/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RECORDER_CHILD_ARGS } from './support';
 
 // The recorder hands its batches to a thread that writes the spool. A process that exits without
 // close() must not lose the batches that thread has not written yet: the recorder's exit handler
@@ -19,7 +20,7 @@ describe('a worker that calls process.exit() mid-session', () => {
     const sink = net.createServer((socket) => socket.destroy());
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
     const sessionId = randomUUID();
-    const child = spawn(process.execPath, ['--conditions=@airlock/source', '-r', path.join(__dirname, '../../tools/ts-register.cjs'), path.join(__dirname, 'fixtures/recorder-child.ts')], {
+    const child = spawn(process.execPath, RECORDER_CHILD_ARGS, {
       env: { ...process.env, STATE_DIR: stateDir, REDIS_URL: `redis://127.0.0.1:${(sink.address() as net.AddressInfo).port}`, PREFIX: testRedisPrefix(), SESSION_ID: sessionId, MODE: 'exit' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

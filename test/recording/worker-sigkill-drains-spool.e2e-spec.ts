@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../apps/control-plane/src/bootstrap';
 import { loadConfig } from '../../apps/control-plane/src/config/config';
 import { DEFAULT_RECORDER_OPTIONS } from '../../apps/worker/src/recording/recorder';
-import { OwnRedis } from './support';
+import { OwnRedis, RECORDER_CHILD_ARGS } from './support';
 
 function runChild(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
   let out = '';
   let err = '';
-  const child = spawn(process.execPath, ['--conditions=@airlock/source', '-r', path.join(__dirname, '../../tools/ts-register.cjs'), path.join(__dirname, 'fixtures/recorder-child.ts')], {
+  const child = spawn(process.execPath, RECORDER_CHILD_ARGS, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,3 +16,22 @@ export type Heartbeat = z.infer<typeof Heartbeat>;
 /** A worker is live while its last heartbeat is younger than this. */
 export const HEARTBEAT_INTERVAL_MS = 2_000;
 export const HEARTBEAT_STALE_MS = 10_000;
+
+/**
+ * The live workers among the values of the pool-wide heartbeat hash: those that parse and are
+ * younger than HEARTBEAT_STALE_MS at `now`. A value that does not parse is skipped.
+ */
+export function liveHeartbeats(values: Iterable<string>, now: number): Heartbeat[] {
+  const live: Heartbeat[] = [];
+  for (const value of values) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(value);
+    } catch {
+      continue;
+    }
+    const hb = Heartbeat.safeParse(raw);
+    if (hb.success && now - Date.parse(hb.data.at) <= HEARTBEAT_STALE_MS) live.push(hb.data);
+  }
+  return live;
+}

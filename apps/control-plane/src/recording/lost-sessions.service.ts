@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Heartbeat, HEARTBEAT_STALE_MS } from '@airlock/contracts';
+import { liveHeartbeats } from '@airlock/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.service';
 import { RecordingRepository } from './recording.repository';
@@ -43,11 +43,8 @@ export class LostSessionsService implements OnApplicationBootstrap, OnModuleDest
     if (quiet.length === 0) return [];
     // Live workers and when each started: a session is lost when its worker is not live, or
     // started after the session did (it restarted; the session died with the old process).
-    const live = new Map<string, number>();
-    for (const value of Object.values(await this.redis.client.hgetall(this.redis.keys.workers()))) {
-      const hb = Heartbeat.safeParse(safeJson(value));
-      if (hb.success && now - Date.parse(hb.data.at) <= HEARTBEAT_STALE_MS) live.set(hb.data.id, Date.parse(hb.data.startedAt));
-    }
+    const beats = liveHeartbeats(Object.values(await this.redis.client.hgetall(this.redis.keys.workers())), now);
+    const live = new Map(beats.map((hb) => [hb.id, Date.parse(hb.startedAt)]));
     const lost = quiet.filter((s) => {
       const started = live.get(s.workerId);
       return started === undefined || started > s.startedAt.getTime();
@@ -58,10 +55,3 @@ export class LostSessionsService implements OnApplicationBootstrap, OnModuleDest
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

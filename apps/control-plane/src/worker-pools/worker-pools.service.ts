@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Heartbeat, HEARTBEAT_STALE_MS } from '@airlock/contracts';
+import { liveHeartbeats } from '@airlock/contracts';
 import { MetricsService } from '../metrics/metrics.service';
 import { PolicyPublisher } from '../policy/policy.publisher';
 import { RedisService } from '../redis/redis.service';
@@ -44,21 +44,13 @@ export class WorkerPoolsService {
   /** Live workers from their heartbeats; entries older than HEARTBEAT_STALE_MS are gone. */
   async workers(pool?: string): Promise<WorkerObject[]> {
     const all = await this.redis.client.hgetall(this.redis.keys.workers());
-    const now = Date.now();
     const live: WorkerObject[] = [];
-    for (const value of Object.values(all)) {
-      let hb: Heartbeat;
-      try {
-        hb = Heartbeat.parse(JSON.parse(value));
-      } catch {
-        continue;
-      }
-      const at = Date.parse(hb.at);
-      if (!(now - at <= HEARTBEAT_STALE_MS) || (pool && hb.pool !== pool)) continue;
+    for (const hb of liveHeartbeats(Object.values(all), Date.now())) {
+      if (pool && hb.pool !== pool) continue;
       live.push({
         id: hb.id, pool: hb.pool, region: hb.region,
         address: hb.addresses.postgres ?? null, sshAddress: hb.addresses.ssh ?? null, httpAddress: hb.addresses.http ?? null,
-        policyVersion: hb.policyVersion, sessions: hb.load.sessions, lastSeen: new Date(at),
+        policyVersion: hb.policyVersion, sessions: hb.load.sessions, lastSeen: new Date(Date.parse(hb.at)),
       });
     }
     if (!pool) this.metrics.liveWorkers.set(live.length);
