@@ -51,17 +51,25 @@ export async function publishSnapshot(prefix, snapshot, cleanups) {
  * Starts `node [...nodeArgs] entry` as a worker of pool `bench` under prefix, its Postgres
  * listener on a free port, state in stateDir; waits until it listens. A cleanup stops it
  * (SIGTERM, up to 5 s for it to exit, so a CPU profile gets written). workerId: AIRLOCK_WORKER_ID.
+ * A free port can be taken between freePort() and the worker's listen (an outgoing connection of
+ * any process may get it as its local port): a worker that exits before it listens is started
+ * again on other ports, up to three times.
  */
 export async function startWorkerProcess({ entry, name = 'worker', prefix, privateKey, stateDir, workerId, nodeArgs = [], cleanups }) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
-    env: {
-      ...process.env, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_POOL: 'bench', ...(workerId ? { AIRLOCK_WORKER_ID: workerId } : {}), AIRLOCK_POOL_PRIVATE_KEY: privateKey,
-      AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`, AIRLOCK_STATE_DIR: stateDir, LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  cleanups.push(() => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'), setTimeout(resolve, 5000).unref())));
-  await waitPort(port, name);
-  return { port, pid: child.pid, child };
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [...nodeArgs, entry], {
+      env: {
+        ...process.env, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_POOL: 'bench', ...(workerId ? { AIRLOCK_WORKER_ID: workerId } : {}), AIRLOCK_POOL_PRIVATE_KEY: privateKey,
+        AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`, AIRLOCK_STATE_DIR: stateDir, LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(`exited with code ${code}`)));
+    cleanups.push(() => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => (exited.then(resolve), child.kill('SIGTERM'), setTimeout(resolve, 5000).unref()))));
+    const started = await Promise.race([waitPort(port, name).then(() => null), exited]);
+    if (started === null) return { port, pid: child.pid, child };
+    if (attempt === 3) throw new Error(`bench: ${name} ${started} before it listened (${attempt} attempts; its error is above)`);
+    process.stdout.write(`bench: ${name} ${started} before it listened on ${port}; starting it again on other ports\n`);
+  }
 }
