@@ -2,7 +2,7 @@
 // one run, interleaved, medians.
 //
 //   npx tsc -b apps/worker/tsconfig.build.json     (the bench runs the built worker)
-//   node bench/recording/pgbench.mjs [--reps 3] [--seconds 5] [--clients 1,16] [--modes simple,prepared] [--masking 0|1] [--ingest during|between]
+//   node bench/recording/pgbench.mjs [--reps 3] [--seconds 5] [--clients 1,16] [--modes simple,prepared] [--masking 0|1] [--ingest during|between] [--split 1] [--floor 1]
 //
 // Targets: direct (Postgres), off (guardrails STANDARD + masking + review hooks, session counter on
 // debug logs: nothing recorded) and on (the production hook list of apps/worker/src/listeners.ts:
@@ -48,7 +48,15 @@ const { postgresMasking } = req('masking/index.js');
 const { reviewHooks } = req('reviews/index.js');
 const { postgresHooks } = req('listeners.js');
 const { createRecorder } = req('recording/recorder.js');
-const listener = ${recording === 'hooks'}
+const { ALLOW } = req('postgres/hooks.js');
+// The recorder's callbacks with empty bodies (rows included): what the relay alone charges for them.
+const emptyRecorder = () => ({
+  onQuery: () => ALLOW, onParse: () => ALLOW, onBind: () => ALLOW, onExecute: () => undefined,
+  onRowDescription: (fields) => ({ fields }), onDataRow: () => null, onCommandComplete: () => undefined, onError: () => undefined,
+});
+const listener = ${recording === 'floor'}
+  ? postgresListener({ hooks: (ctx) => [postgresGuardrails(ctx), postgresMasking(ctx), reviewHooks(ctx), emptyRecorder, sessionCounter(new LogRecorder(ctx.log))] })
+  : ${recording === 'hooks'}
   ? postgresListener({ hooks: (ctx) => postgresHooks(ctx, new LogRecorder(ctx.log)) })
   : ${recording === true}
   ? postgresListener({ recorder: (ctx) => createRecorder(ctx), hooks: postgresHooks })
@@ -119,10 +127,13 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   // --split 1: a third worker with the recording hooks but events only to debug logs (no spool,
   // no queue), to tell the hooks' cost from the pipeline's.
   const hooksOnly = args.split === '1' ? await start('hooks', workerMain('hooks')) : undefined;
+  // --floor 1: a worker with off's hooks plus the recorder's callbacks with empty bodies: the
+  // relay's own charge for them (its row tracking included), the floor of any recorder built on them.
+  const floor = args.floor === '1' ? await start('floor', workerMain('floor')) : undefined;
 
   const via = ({ port }) => workerTarget(port, key.key);
-  const targets = { direct: directTarget(db), off: via(off), on: via(on), ...(hooksOnly ? { hooks: via(hooksOnly) } : {}) };
-  const pids = { direct: undefined, off: off.pid, on: on.pid, hooks: hooksOnly?.pid };
+  const targets = { direct: directTarget(db), off: via(off), on: via(on), ...(hooksOnly ? { hooks: via(hooksOnly) } : {}), ...(floor ? { floor: via(floor) } : {}) };
+  const pids = { direct: undefined, off: off.pid, on: on.pid, hooks: hooksOnly?.pid, floor: floor?.pid };
   await pgbenchWarmUp(targets);
 
   const names = Object.keys(targets);
@@ -160,7 +171,8 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     lines.push(
       pad(k, 14) + pad(m.direct.toFixed(0), 9) + pad(m.off.toFixed(0), 9) + pad(m.on.toFixed(0), 9) + pad((m.on / m.off).toFixed(2), 8) +
         pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)}), main thread ${main.off.toFixed(1)} → ${main.on.toFixed(1)}` +
-        (by.hooks ? `   hooks only (no pipeline): ${median(by.hooks.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.hooks.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.hooks.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : ''),
+        (by.hooks ? `   hooks only (no pipeline): ${median(by.hooks.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.hooks.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.hooks.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : '') +
+        (by.floor ? `   floor (empty callbacks): ${median(by.floor.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.floor.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.floor.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : ''),
     );
   }
   lines.push('');
