@@ -133,6 +133,8 @@ export class Relay {
   private readonly row: RowRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
   /** The last RowDescription parsed, for rowDescription(). */
   private lastRowDesc: { bytes: Buffer; fields: readonly FieldDescription[] } | null = null;
+  /** The last CommandComplete's bytes and tag, for onCommandComplete(). */
+  private lastTag: { bytes: Buffer; tag: string } | null = null;
 
   private readonly marker: Buffer;
   private readonly markerSql: string;
@@ -531,6 +533,11 @@ export class Relay {
                 continue;
               }
             }
+          } else if (code === BackendCode.CommandComplete) {
+            // Read from the frame's range: no view, and the tag of a repeated command is not decoded again.
+            this.onCommandComplete();
+          } else if (code === BackendCode.RowDescription && this.tracking) {
+            out = this.onRowDescription();
           } else if (INSPECTED_BACKEND[code] === 1) {
             const bytes = reader.frameBytes();
             out = this.inspectBackend(code, bytes);
@@ -612,17 +619,14 @@ export class Relay {
   private inspectBackend(code: number, bytes: Buffer): Buffer | null {
     switch (code) {
       case BackendCode.RowDescription:
-        return this.tracking ? this.onRowDescription(bytes) : bytes;
+        // With tracking, pumpUpstream calls onRowDescription() itself.
+        return bytes;
       case BackendCode.NoData:
       case BackendCode.ParameterDescription:
         return this.tracking ? this.onNoDataOrParams(code, bytes) : bytes;
-      case BackendCode.CommandComplete:
       case BackendCode.EmptyQueryResponse:
       case BackendCode.PortalSuspended:
-        if (code === BackendCode.CommandComplete && this.completeHooks.length) {
-          const tag = parseCommandComplete(bytes).tag;
-          for (const h of this.completeHooks) h.onCommandComplete!(tag);
-        }
+        // (CommandComplete: pumpUpstream calls onCommandComplete() itself.)
         if (this.tracking) this.onResultEnd();
         return bytes;
       case BackendCode.ErrorResponse:
@@ -693,40 +697,74 @@ export class Relay {
     return set;
   }
 
+  /** The current frame (upReader's) equals `bytes`, compared in place. */
+  private frameEquals(bytes: Buffer): boolean {
+    const r = this.upReader;
+    return r.frameEnd - r.frameStart === bytes.length && r.frameBuf.compare(bytes, 0, bytes.length, r.frameStart, r.frameEnd) === 0;
+  }
+
   /**
-   * The fields of a RowDescription. A session usually runs the same statements over and over, so
-   * the last description's bytes and fields are kept: the same bytes again give the same
-   * (read-only) fields, without parsing or allocating.
+   * The current CommandComplete: its tag to the hooks, and the end of a result to the tracking.
+   * A session usually completes the same command over and over ("SELECT 1"): the last frame's bytes
+   * and tag are kept, and the same bytes again give the same tag, compared in place.
    */
-  private rowDescription(bytes: Buffer): readonly FieldDescription[] {
+  private onCommandComplete(): void {
+    if (this.completeHooks.length) {
+      const last = this.lastTag;
+      let tag: string;
+      if (last !== null && this.frameEquals(last.bytes)) tag = last.tag;
+      else {
+        const bytes = this.upReader.frameBytes();
+        tag = parseCommandComplete(bytes).tag;
+        // Its own copy: the frame is a view of a read buffer that is reused.
+        this.lastTag = { bytes: Buffer.from(bytes), tag };
+      }
+      for (const h of this.completeHooks) h.onCommandComplete!(tag);
+    }
+    if (this.tracking) this.onResultEnd();
+  }
+
+  /**
+   * The fields of the current RowDescription. A session usually runs the same statements over and
+   * over, so the last description's bytes and fields are kept: the same bytes again give the same
+   * (read-only) fields, compared in place, without a view, parsing or allocating.
+   */
+  private rowDescription(): readonly FieldDescription[] {
     const last = this.lastRowDesc;
-    if (last !== null && last.bytes.equals(bytes)) return last.fields;
+    if (last !== null && this.frameEquals(last.bytes)) return last.fields;
+    const bytes = this.upReader.frameBytes();
     const fields = parseRowDescription(bytes).fields;
     // Its own copy: `bytes` may be a view of a read buffer that is reused.
     this.lastRowDesc = { bytes: Buffer.from(bytes), fields };
     return fields;
   }
 
-  private onRowDescription(bytes: Buffer): Buffer | null {
+  /** The current RowDescription (tracking): undefined to pass it as it came, null to swallow it, else its replacement. */
+  private onRowDescription(): Buffer | null | undefined {
     const head = this.expect[0];
-    const fields = this.rowDescription(bytes);
+    const fields = this.rowDescription();
+    const rewrite = this.describeHooks.length > 0;
+    // Where the description comes from, for the hooks (made only when a hook will read it).
+    let source: RowSource | null = null;
     if (head?.k === 'describeS') {
       this.expect.shift();
       const s = this.statements.get(head.name);
       if (s) s.desc = fields;
       if (head.swallow) return null;
-      return this.describeHooks.length ? this.describeOut(bytes, fields, { kind: 'statement', name: head.name, sql: s?.sql ?? null }) : bytes;
-    }
-    if (head?.k === 'describeP') {
+      if (rewrite) source = { kind: 'statement', name: head.name, sql: s?.sql ?? null };
+    } else if (head?.k === 'describeP') {
       this.expect.shift();
       const p = this.portals.get(head.name);
       if (p) p.desc = fields;
-      const sql = p ? (this.statements.get(p.statement)?.sql ?? null) : null;
-      return this.describeHooks.length ? this.describeOut(bytes, fields, { kind: 'portal', name: head.name, sql }) : bytes;
+      if (rewrite) source = { kind: 'portal', name: head.name, sql: p ? (this.statements.get(p.statement)?.sql ?? null) : null };
+    } else {
+      source = { kind: 'query', name: '', sql: head?.k === 'query' ? head.sql : null };
+      if (head?.k === 'query') this.queryPlan = this.plansFor(fields, source);
     }
-    const source: RowSource = { kind: 'query', name: '', sql: head?.k === 'query' ? head.sql : null };
-    if (head?.k === 'query') this.queryPlan = this.plansFor(fields, source);
-    return this.describeHooks.length ? this.describeOut(bytes, fields, source) : bytes;
+    if (!rewrite || source === null) return undefined;
+    const bytes = this.upReader.frameBytes();
+    const out = this.describeOut(bytes, fields, source);
+    return out === bytes ? undefined : out;
   }
 
   private onNoDataOrParams(code: number, bytes: Buffer): Buffer | null {
