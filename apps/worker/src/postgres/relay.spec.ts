@@ -142,6 +142,26 @@ describe('Relay framing', () => {
     expect(seen[5]).toBe(seen[4]);
   });
 
+  it('gives each CommandComplete its own tag when tags repeat and alternate, and refuses a malformed one', async () => {
+    const tags: string[] = [];
+    const t = setup([{ onCommandComplete: (tag) => void tags.push(tag) }]);
+    const sent = ['SELECT 1', 'SELECT 1', 'SELECT 2', 'INSERT 0 5', 'SELECT 2', 'SELECT 1', 'UPDATE 10', 'UPDATE 10'];
+    for (const tag of sent) {
+      t.app.write(buildQuery('SELECT'));
+      await tick();
+      t.server.write(Buffer.concat([buildCommandComplete(tag), readyForQuery('I')]));
+      await tick();
+    }
+    expect(tags).toEqual(sent);
+    // The last tag's bytes without their terminating NUL: not the cached tag, and not a tag at all.
+    const bad = Buffer.from(buildCommandComplete('UPDATE 10').subarray(0, -1));
+    bad.writeInt32BE(bad.length - 1, 1);
+    t.server.write(bad);
+    await tick();
+    expect(t.ended).toEqual(['protocol violation (upstream)']);
+    expect(tags).toHaveLength(sent.length);
+  });
+
   it('switches from pass-through to framing mid-frame when a block is due, at every split', async () => {
     const hooks: SessionHooks[] = [{ onQuery: (sql) => (sql.includes('forbidden') ? { action: 'block', message: 'no' } : { action: 'allow' }) }];
     const marked = errorResponse({ severity: 'ERROR', code: '42601', message: 'syntax error at or near "airlock_blocked_test"' });
