@@ -697,10 +697,19 @@ export class Relay {
     return set;
   }
 
-  /** The current frame (upReader's) equals `bytes`, compared in place. */
+  /**
+   * The current frame (upReader's) equals `bytes`, compared in place: byte by byte when short (a
+   * tag, a narrow description), where Buffer.compare's argument checks cost more than the loop.
+   */
   private frameEquals(bytes: Buffer): boolean {
     const r = this.upReader;
-    return r.frameEnd - r.frameStart === bytes.length && r.frameBuf.compare(bytes, 0, bytes.length, r.frameStart, r.frameEnd) === 0;
+    const n = bytes.length;
+    if (r.frameEnd - r.frameStart !== n) return false;
+    const buf = r.frameBuf;
+    const at = r.frameStart;
+    if (n > 64) return buf.compare(bytes, 0, n, at, r.frameEnd) === 0;
+    for (let i = 0; i < n; i++) if (buf[at + i] !== bytes[i]) return false;
+    return true;
   }
 
   /**
