@@ -106,12 +106,12 @@ class StatementTrail implements SessionHooks {
 
   decided(rec: GuardrailDecisionRecord): void {
     this.settleStaleHold();
-    const v = verdictsOf(rec);
+    // An allowed message's verdicts are read when it runs (takeDecision), not here.
     if (rec.verdict === 'block') {
-      this.push(this.entry(rec.sql, undefined, v, 'final', null, 0, '42501'));
+      this.push(this.entry(rec.sql, undefined, verdictsOf(rec), 'final', null, 0, '42501'));
       this.flushHead();
     } else if (rec.verdict === 'review') {
-      this.push(this.entry(rec.sql, undefined, v, 'held', rec.source === 'parse' ? rec.statementName : null, 0, null));
+      this.push(this.entry(rec.sql, undefined, verdictsOf(rec), 'held', rec.source === 'parse' ? rec.statementName : null, 0, null));
       this.decision = rec;
     } else {
       this.decision = rec;
