@@ -29,6 +29,14 @@ const schema = z.object({
   AIRLOCK_SPOOL_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
   /** fsync each spooled batch (survives a host crash, not only a process kill) at a throughput cost. */
   AIRLOCK_SPOOL_FSYNC: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /**
+   * A recording batch is handed to the pipeline every AIRLOCK_RECORDING_FLUSH_MS or at
+   * AIRLOCK_RECORDING_BATCH_EVENTS events, whichever comes first. Larger batches cost less per
+   * event; what a SIGKILL can lose grows with them (at most two batches).
+   */
+  AIRLOCK_RECORDING_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** At most 5000: the pipeline sends up to 5000 events per queue job. */
+  AIRLOCK_RECORDING_BATCH_EVENTS: z.coerce.number().int().min(1).max(5000).default(500),
   AIRLOCK_CONSOLE_URL: z.string().url().default('http://127.0.0.1:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -50,7 +58,8 @@ export interface WorkerConfig {
   postgres: { listen: HostPort; advertise: string; tls?: { cert: Buffer; key: Buffer }; requireTls: boolean; maxMessageBytes: number; maxServerMessageBytes: number };
   health: HostPort;
   stateDir: string;
-  recording: { spoolMaxBytes: number; spoolFsync: boolean };
+  /** flushIntervalMs and maxBatchEvents: the recorder's defaults when absent. */
+  recording: { spoolMaxBytes: number; spoolFsync: boolean; flushIntervalMs?: number; maxBatchEvents?: number };
   consoleUrl: string;
   logLevel: string;
 }
@@ -85,7 +94,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     postgres: { listen: pgListen, advertise: e.AIRLOCK_PG_ADVERTISE ?? e.AIRLOCK_PG_LISTEN, tls, requireTls, maxMessageBytes: e.AIRLOCK_MAX_MESSAGE_BYTES, maxServerMessageBytes: e.AIRLOCK_PG_MAX_SERVER_MESSAGE_BYTES },
     health: hostPort(e.AIRLOCK_HEALTH_LISTEN),
     stateDir: e.AIRLOCK_STATE_DIR,
-    recording: { spoolMaxBytes: e.AIRLOCK_SPOOL_MAX_BYTES, spoolFsync: e.AIRLOCK_SPOOL_FSYNC === '1' || e.AIRLOCK_SPOOL_FSYNC === 'true' },
+    recording: {
+      spoolMaxBytes: e.AIRLOCK_SPOOL_MAX_BYTES,
+      spoolFsync: e.AIRLOCK_SPOOL_FSYNC === '1' || e.AIRLOCK_SPOOL_FSYNC === 'true',
+      flushIntervalMs: e.AIRLOCK_RECORDING_FLUSH_MS,
+      maxBatchEvents: e.AIRLOCK_RECORDING_BATCH_EVENTS,
+    },
     consoleUrl: e.AIRLOCK_CONSOLE_URL,
     logLevel: e.LOG_LEVEL,
   };

@@ -17,9 +17,9 @@ function statement(sessionId: string, seq: number): SessionEvent {
   return { kind: 'statement', sessionId, seq, at: new Date().toISOString(), sql: `SELECT ${seq}`, fingerprint: null, statementKind: 'SELECT', verdict: 'ALLOW', rule: null, durationMs: 1, rows: 1, bytes: 8, errorCode: null, masked: {} };
 }
 
-function context(stateDir: string, redisUrl: string, prefix: string, lines: string[] = [], spoolMaxBytes = 1 << 30): RecorderContext {
+function context(stateDir: string, redisUrl: string, prefix: string, lines: string[] = [], spoolMaxBytes = 1 << 30, batching: { flushIntervalMs?: number; maxBatchEvents?: number } = {}): RecorderContext {
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-  return { config: { id: 'w-test', redisUrl, redisPrefix: prefix, stateDir, recording: { spoolMaxBytes, spoolFsync: false } }, log };
+  return { config: { id: 'w-test', redisUrl, redisPrefix: prefix, stateDir, recording: { spoolMaxBytes, spoolFsync: false, ...batching } }, log };
 }
 
 describe('worker recorder (real Redis)', () => {
@@ -127,6 +127,19 @@ describe('worker recorder (real Redis)', () => {
     await waitFor(async () => new Set((await queued()).map((e) => e.seq)).size === 300, 'all events queued');
     await waitFor(() => readdirSync(path.join(dir, 'spool')).length === 0, 'spool emptied');
     await rec.close();
+  });
+
+  it("batches as the worker's configuration says (AIRLOCK_RECORDING_BATCH_EVENTS, AIRLOCK_RECORDING_FLUSH_MS)", async () => {
+    const dir = tmp();
+    const rec = createRecorder(context(dir, REDIS_URL, prefix, [], 1 << 30, { maxBatchEvents: 3, flushIntervalMs: 60_000 }));
+    const id = randomUUID();
+    for (let i = 0; i < 7; i++) rec.record(statement(id, i));
+    // Two full batches of 3 go at once; the seventh event waits for the (one-minute) interval.
+    await waitFor(async () => (await queued()).length === 6, 'two batches of three queued');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    await rec.close();
+    expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it('drops an event it cannot serialise, logs it, and keeps the rest of its batch', async () => {
