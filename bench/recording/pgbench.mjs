@@ -14,6 +14,8 @@
 // measurements, as a control plane on its own host takes nothing from the proxy's cores (Redis
 // still does its part inside the windows). The goal: on keeps >= 0.90 of off's TPS. Needs the
 // local Postgres and Redis.
+// The workers read the environment as a worker does: AIRLOCK_RECORDING_FLUSH_MS and
+// AIRLOCK_RECORDING_BATCH_EVENTS set the recording batches of "on".
 // The ingest side (events/s one control plane stores) is bench/recording/run.mjs.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
