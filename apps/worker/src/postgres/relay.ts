@@ -77,10 +77,13 @@ export interface RelayOptions {
   onEnd(reason: string): void;
 }
 
-/** Backend message codes inspectBackend() does anything with (DataRow aside); the rest are forwarded as they came. */
+/**
+ * Backend message codes inspectBackend() does anything with; the rest are forwarded as they came.
+ * (DataRow, CommandComplete and a tracked RowDescription have paths of their own in pumpUpstream.)
+ */
 const INSPECTED_BACKEND = new Uint8Array(256);
 for (const c of [
-  BackendCode.RowDescription, BackendCode.NoData, BackendCode.ParameterDescription, BackendCode.CommandComplete, BackendCode.EmptyQueryResponse,
+  BackendCode.NoData, BackendCode.ParameterDescription, BackendCode.EmptyQueryResponse,
   BackendCode.PortalSuspended, BackendCode.ErrorResponse, BackendCode.NoticeResponse, BackendCode.CopyOutResponse, BackendCode.CopyData, BackendCode.CopyDone,
 ]) INSPECTED_BACKEND[c] = 1;
 
@@ -618,15 +621,11 @@ export class Relay {
 
   private inspectBackend(code: number, bytes: Buffer): Buffer | null {
     switch (code) {
-      case BackendCode.RowDescription:
-        // With tracking, pumpUpstream calls onRowDescription() itself.
-        return bytes;
       case BackendCode.NoData:
       case BackendCode.ParameterDescription:
         return this.tracking ? this.onNoDataOrParams(code, bytes) : bytes;
       case BackendCode.EmptyQueryResponse:
       case BackendCode.PortalSuspended:
-        // (CommandComplete: pumpUpstream calls onCommandComplete() itself.)
         if (this.tracking) this.onResultEnd();
         return bytes;
       case BackendCode.ErrorResponse:
