@@ -96,6 +96,43 @@ const PAUSE_AT = 1024 * 1024;
 const Q = FrontendCode.Query;
 const EXECUTE = FrontendCode.Execute;
 
+/**
+ * The last frame of one kind a session received and the value parsed from it. A session usually
+ * runs the same statements over and over, so the same description or tag comes back: the same
+ * bytes again give the same (read-only) value, compared in place, with no view made and nothing
+ * parsed or allocated.
+ */
+class LastFrame<T> {
+  private bytes: Buffer | null = null;
+  private value!: T;
+
+  constructor(private readonly parse: (frame: Buffer) => T) {}
+
+  /** The value of the reader's current frame. */
+  of(reader: FrameReader): T {
+    if (this.bytes !== null && sameFrame(reader, this.bytes)) return this.value;
+    const frame = reader.frameBytes();
+    this.value = this.parse(frame);
+    // Its own copy: the frame is a view of a read buffer that is reused.
+    this.bytes = Buffer.from(frame);
+    return this.value;
+  }
+}
+
+/**
+ * The reader's current frame equals `bytes`: byte by byte when short (a tag, a narrow
+ * description), where Buffer.compare's argument checks cost more than the loop.
+ */
+function sameFrame(reader: FrameReader, bytes: Buffer): boolean {
+  const n = bytes.length;
+  if (reader.frameEnd - reader.frameStart !== n) return false;
+  const buf = reader.frameBuf;
+  const at = reader.frameStart;
+  if (n > 64) return buf.compare(bytes, 0, n, at, reader.frameEnd) === 0;
+  for (let i = 0; i < n; i++) if (buf[at + i] !== bytes[i]) return false;
+  return true;
+}
+
 export class Relay {
   private readonly client: Duplex;
   private readonly upstream: Duplex;
@@ -134,10 +171,10 @@ export class Relay {
   private queryPlan: RowPlanSet | null = null;
   /** The DataRow being rewritten (pumpUpstream fills it per planned row). */
   private readonly row: RowRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
-  /** The last RowDescription parsed, for rowDescription(). */
-  private lastRowDesc: { bytes: Buffer; fields: readonly FieldDescription[] } | null = null;
-  /** The last CommandComplete's bytes and tag, for onCommandComplete(). */
-  private lastTag: { bytes: Buffer; tag: string } | null = null;
+  /** The fields of the last RowDescription (a repeated description is not parsed again). */
+  private readonly rowDescs = new LastFrame((frame) => parseRowDescription(frame).fields);
+  /** The tag of the last CommandComplete (a repeated tag is not decoded again). */
+  private readonly tags = new LastFrame((frame) => parseCommandComplete(frame).tag);
 
   private readonly marker: Buffer;
   private readonly markerSql: string;
@@ -696,61 +733,19 @@ export class Relay {
     return set;
   }
 
-  /**
-   * The current frame (upReader's) equals `bytes`, compared in place: byte by byte when short (a
-   * tag, a narrow description), where Buffer.compare's argument checks cost more than the loop.
-   */
-  private frameEquals(bytes: Buffer): boolean {
-    const r = this.upReader;
-    const n = bytes.length;
-    if (r.frameEnd - r.frameStart !== n) return false;
-    const buf = r.frameBuf;
-    const at = r.frameStart;
-    if (n > 64) return buf.compare(bytes, 0, n, at, r.frameEnd) === 0;
-    for (let i = 0; i < n; i++) if (buf[at + i] !== bytes[i]) return false;
-    return true;
-  }
-
-  /**
-   * The current CommandComplete: its tag to the hooks, and the end of a result to the tracking.
-   * A session usually completes the same command over and over ("SELECT 1"): the last frame's bytes
-   * and tag are kept, and the same bytes again give the same tag, compared in place.
-   */
+  /** The current CommandComplete: its tag to the hooks, and the end of a result to the tracking. */
   private onCommandComplete(): void {
     if (this.completeHooks.length) {
-      const last = this.lastTag;
-      let tag: string;
-      if (last !== null && this.frameEquals(last.bytes)) tag = last.tag;
-      else {
-        const bytes = this.upReader.frameBytes();
-        tag = parseCommandComplete(bytes).tag;
-        // Its own copy: the frame is a view of a read buffer that is reused.
-        this.lastTag = { bytes: Buffer.from(bytes), tag };
-      }
+      const tag = this.tags.of(this.upReader);
       for (const h of this.completeHooks) h.onCommandComplete!(tag);
     }
     if (this.tracking) this.onResultEnd();
   }
 
-  /**
-   * The fields of the current RowDescription. A session usually runs the same statements over and
-   * over, so the last description's bytes and fields are kept: the same bytes again give the same
-   * (read-only) fields, compared in place, without a view, parsing or allocating.
-   */
-  private rowDescription(): readonly FieldDescription[] {
-    const last = this.lastRowDesc;
-    if (last !== null && this.frameEquals(last.bytes)) return last.fields;
-    const bytes = this.upReader.frameBytes();
-    const fields = parseRowDescription(bytes).fields;
-    // Its own copy: `bytes` may be a view of a read buffer that is reused.
-    this.lastRowDesc = { bytes: Buffer.from(bytes), fields };
-    return fields;
-  }
-
   /** The current RowDescription (tracking): undefined to pass it as it came, null to swallow it, else its replacement. */
   private onRowDescription(): Buffer | null | undefined {
     const head = this.expect[0];
-    const fields = this.rowDescription();
+    const fields = this.rowDescs.of(this.upReader);
     const rewrite = this.describeHooks.length > 0;
     // Where the description comes from, for the hooks (made only when a hook will read it).
     let source: RowSource | null = null;
