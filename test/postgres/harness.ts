@@ -57,8 +57,20 @@ function pgConnection(name: string, over: Partial<SnapshotConnection>, publicKey
   };
 }
 
-/** A worker with the Postgres listener and a snapshot published to its own Redis prefix. */
-export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarness> {
+export interface PgSnapshotFixture {
+  db: TestDatabase;
+  prefix: string;
+  /** The pool's X25519 private key: AIRLOCK_POOL_PRIVATE_KEY of a worker of pool `pg`. */
+  poolPrivateKey: string;
+  agentKey: string;
+  expiringKey: string;
+  redis: Redis;
+  /** Drops the Redis prefix (and the database, unless it was given). */
+  dispose(): Promise<void>;
+}
+
+/** A database and a policy snapshot for pool `pg` (demo-pg, secret-pg, dead-pg) published under a Redis prefix of its own. */
+export async function publishPgSnapshot(opts: HarnessOptions = {}): Promise<PgSnapshotFixture> {
   const db = opts.db ?? (await createTestDatabase({ migrated: false }));
   const prefix = testRedisPrefix();
   const keys = keySpace(prefix);
@@ -91,6 +103,27 @@ export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarne
   };
   const redis = new Redis('redis://127.0.0.1:6379');
   await redis.set(keys.policySnapshot('pg'), JSON.stringify(snapshot));
+  return {
+    db,
+    prefix,
+    poolPrivateKey: pool.privateKey,
+    agentKey: agent.key,
+    expiringKey: expiring.key,
+    redis,
+    async dispose() {
+      await dropRedisPrefix(redis, prefix);
+      redis.disconnect();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+/** A worker with the Postgres listener and a snapshot published to its own Redis prefix. */
+export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarness> {
+  const fx = await publishPgSnapshot(opts);
+  const { db, prefix } = fx;
+  const agent = { key: fx.agentKey };
+  const expiring = { key: fx.expiringKey };
   const stateDir = mkdtempSync(path.join(tmpdir(), 'airlock-pg-'));
   const port = await freePort();
   const events: SessionEvent[] = [];
@@ -100,7 +133,7 @@ export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarne
       AIRLOCK_REDIS_PREFIX: prefix,
       AIRLOCK_WORKER_POOL: 'pg',
       AIRLOCK_WORKER_ID: 'w-pg-test',
-      AIRLOCK_POOL_PRIVATE_KEY: pool.privateKey,
+      AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
       AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
       AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
       AIRLOCK_STATE_DIR: stateDir,
@@ -124,10 +157,8 @@ export async function startPgHarness(opts: HarnessOptions = {}): Promise<PgHarne
     env: (connection = 'demo-pg', token = agent.key) => ({ ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'agent', PGPASSWORD: token, PGDATABASE: connection, PGSSLMODE: process.env.PGSSLMODE ?? 'prefer' }),
     async close() {
       await worker.close();
-      await dropRedisPrefix(redis, prefix);
-      redis.disconnect();
       rmSync(stateDir, { recursive: true, force: true });
-      if (!opts.db) await db.drop();
+      await fx.dispose();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -37,6 +37,20 @@ const schema = z.object({
   AIRLOCK_RECORDING_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(50),
   /** At most 5000: the pipeline sends up to 5000 events per queue job. */
   AIRLOCK_RECORDING_BATCH_EVENTS: z.coerce.number().int().min(1).max(5000).default(500),
+  /**
+   * Processes serving the worker's listeners: 1 (the default) runs them in this process; n > 1 or
+   * `auto` (one per CPU) runs a supervisor that forks that many, sharing the listening ports.
+   */
+  AIRLOCK_WORKER_PROCESSES: z
+    .string()
+    .default('1')
+    .pipe(
+      z
+        .string()
+        .regex(/^(auto|\d{1,3})$/, 'must be a number of processes (1-64) or auto')
+        .transform((v) => (v === 'auto' ? Math.min(64, availableParallelism()) : Number(v)))
+        .pipe(z.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64')),
+    ),
   AIRLOCK_CONSOLE_URL: z.string().url().default('http://127.0.0.1:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -62,6 +76,8 @@ export interface WorkerConfig {
   recording: { spoolMaxBytes: number; spoolFsync: boolean; flushIntervalMs?: number; maxBatchEvents?: number };
   consoleUrl: string;
   logLevel: string;
+  /** AIRLOCK_WORKER_PROCESSES: how many processes serve the listeners (see supervisor.ts). */
+  processes: number;
 }
 
 export class WorkerConfigError extends Error {}
@@ -102,6 +118,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     consoleUrl: e.AIRLOCK_CONSOLE_URL,
     logLevel: e.LOG_LEVEL,
+    processes: e.AIRLOCK_WORKER_PROCESSES,
   };
 }
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ListenerFactory, ProtocolListener, WorkerContext } from '../bootstrap';
-import { CancelRegistry } from './cancel-registry';
+import { CancelRegistry, siblingCancels } from './cancel-registry';
 import type { SessionHooksFactory } from './hooks';
 import { LogRecorder, type Recorder } from './recorder';
 import { PgSession } from './session';
@@ -24,13 +24,14 @@ export function postgresListener(options: PostgresListenerOptions = {}): Listene
     const hooks = options.hooks?.(ctx, recorder) ?? [sessionCounter(recorder)];
     const secureContext = tlsFiles ? tls.createSecureContext({ cert: tlsFiles.cert, key: tlsFiles.key }) : undefined;
     const cancels = new CancelRegistry();
+    const siblings = siblingCancels(cancels, log);
     const sessions = new Set<PgSession>();
     // pauseOnConnect: nothing is read before the socket is moved to a reused read buffer.
     const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000, pauseOnConnect: true }, (accepted) => {
       const adopted = adoptReusable(accepted);
       if (adopted === null) accepted.resume();
       const socket = adopted?.socket ?? accepted;
-      const session = new PgSession({ ctx: { ...ctx, log }, cancels, hooks, secureContext, onClose: (s) => sessions.delete(s) }, socket, adopted?.input ?? null);
+      const session = new PgSession({ ctx: { ...ctx, log }, cancels, siblings, hooks, secureContext, onClose: (s) => sessions.delete(s) }, socket, adopted?.input ?? null);
       sessions.add(session);
       session.run().catch((err: Error) => log.error({ err: err.message }, 'postgres: session crashed'));
     });
@@ -51,6 +52,7 @@ export function postgresListener(options: PostgresListenerOptions = {}): Listene
           server.close(() => resolve());
           for (const s of [...sessions]) s.destroy();
         });
+        siblings?.close();
         // After the sessions: their session.end events are in the recorder's buffer now.
         await recorder.close?.();
       },

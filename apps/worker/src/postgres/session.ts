@@ -6,7 +6,6 @@ import {
   buildAuthenticationCleartextPassword,
   buildAuthenticationOk,
   buildBackendKeyData,
-  buildCancelRequest,
   buildNegotiateProtocolVersion,
   buildTerminate,
   errorResponse,
@@ -23,14 +22,14 @@ import {
 import { authorize, type Access } from '../access/authorize';
 import type { WorkerContext } from '../bootstrap';
 import type { Logger } from '../logger';
-import type { CancelRegistry } from './cancel-registry';
+import { type CancelRegistry, forwardCancel } from './cancel-registry';
 import { isBadStartupLength, PgSessionError, PgState, toSessionError } from './errors';
 import { FrameSource, newReader, PeerClosedError } from './frame-source';
 import { type ByteInput, StreamInput } from './socket-input';
 import type { SessionHooks, SessionHooksFactory, SessionInfo, SessionStats } from './hooks';
 import { Relay } from './relay';
 import { upstreamParameters } from './startup-params';
-import { connectUpstream, openUpstreamSocket, type UpstreamSession } from './upstream';
+import { connectUpstream, type UpstreamSession } from './upstream';
 
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** setTimeout's ceiling; longer expiries re-arm. */
@@ -39,6 +38,8 @@ const MAX_TIMER_MS = 2_147_000_000;
 export interface SessionDeps {
   ctx: WorkerContext;
   cancels: CancelRegistry;
+  /** In a worker of several processes: passes a cancel with a key not issued here to the others. */
+  siblings?: { ask(processId: number, secretKey: Buffer): void } | null;
   hooks: readonly SessionHooksFactory[];
   secureContext: tls.SecureContext | undefined;
   onClose(session: PgSession): void;
@@ -228,18 +229,12 @@ export class PgSession {
     const target = this.deps.cancels.lookup(processId, secretKey);
     // Like Postgres: no answer either way, just close.
     this.client.end();
-    if (!target) {
+    if (target) return forwardCancel(target, this.log);
+    if (this.deps.siblings) {
+      this.deps.siblings.ask(processId, secretKey);
+      this.log.info('postgres: cancel request with a key of no session here; passed to the worker\'s other processes');
+    } else {
       this.log.info('postgres: cancel request with an unknown key');
-      return;
-    }
-    target.onCancel?.();
-    try {
-      const { socket } = await openUpstreamSocket({ connection: target.connection, maxMessageBytes: 1024 });
-      socket.on('error', () => undefined);
-      socket.end(buildCancelRequest(target.processId, target.secretKey));
-      this.log.info({ connection: target.connection.name }, 'postgres: cancel request forwarded');
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'postgres: could not forward cancel request');
     }
   }
 

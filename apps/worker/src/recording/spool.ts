@@ -10,6 +10,7 @@ export interface Segment {
 }
 
 const NAME = /^(\d{16})\.jsonl$/;
+const segmentName = (id: number): string => `${String(id).padStart(16, '0')}.jsonl`;
 
 /**
  * The recorder's write-ahead log on local disk (AIRLOCK_STATE_DIR/spool).
@@ -93,7 +94,7 @@ export class Spool {
   /** Writes a batch: `bytes` is `events` JSON lines (UTF-8), each ending in "\n". */
   append(bytes: Buffer, events: number): Segment {
     const id = Atomics.add(this.ids, 0, 1);
-    const file = path.join(this.dir, `${String(id).padStart(16, '0')}.jsonl`);
+    const file = path.join(this.dir, segmentName(id));
     const fd = openSync(file, 'wx');
     try {
       // A short write is unusual for a file; finish it.
@@ -132,6 +133,35 @@ export class Spool {
     renameSync(tmp, file);
     return Buffer.byteLength(text);
   }
+}
+
+/**
+ * Moves the segments of a spool no process will use again (a worker that ran more processes
+ * before: AIRLOCK_WORKER_PROCESSES) into `toDir`, after the segments there, in their order; the
+ * owner of `toDir` recovers and drains them. Call before anything appends to `toDir`. Returns
+ * how many segments moved. A session's events are all in one spool, so their order holds.
+ */
+export function moveSegments(fromDir: string, toDir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(fromDir).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  mkdirSync(toDir, { recursive: true });
+  let next = 1;
+  for (const name of readdirSync(toDir)) {
+    const m = NAME.exec(name);
+    if (m) next = Math.max(next, Number(m[1]) + 1);
+  }
+  let moved = 0;
+  for (const name of names) {
+    if (!NAME.test(name)) continue;
+    renameSync(path.join(fromDir, name), path.join(toDir, segmentName(next++)));
+    moved++;
+  }
+  return moved;
 }
 
 function isJson(line: string): boolean {

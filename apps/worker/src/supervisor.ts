@@ -1,0 +1,109 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkerConfig } from './config';
+import type { Logger } from './logger';
+import { moveSegments } from './recording/spool';
+
+// AIRLOCK_WORKER_PROCESSES > 1: the worker's listeners run in that many processes (node:cluster),
+// which share the listening ports; the first process accepts each connection and hands it to the
+// next in turn. One Node process relays a session on one core; more processes use more cores.
+// Each process is a worker of its own to the control plane (id `<id>-p<n>`, its own heartbeat,
+// policy cache, recording spool and sessions), with a state directory of its own (process 1 keeps
+// AIRLOCK_STATE_DIR, process n > 1 uses AIRLOCK_STATE_DIR/process-<n>), so a process that dies is
+// started again as the same worker and recovers its own spool.
+
+/** Environment a supervised process gets: its 1-based index among the processes. */
+export const PROCESS_INDEX_ENV = 'AIRLOCK_WORKER_PROCESS_INDEX';
+
+/** A message between processes, through the supervisor (which passes it to every other process). */
+export interface SiblingMessage {
+  airlock: 'sibling';
+  topic: string;
+  body: unknown;
+}
+
+export const isSiblingMessage = (m: unknown): m is SiblingMessage => typeof m === 'object' && m !== null && (m as SiblingMessage).airlock === 'sibling';
+
+/** The state directory of process `index` of a worker. */
+export function processStateDir(stateDir: string, index: number): string {
+  return index === 1 ? stateDir : path.join(stateDir, `process-${index}`);
+}
+
+const PROCESS_DIR = /^process-(\d+)$/;
+
+/**
+ * Spools of processes that will not run (the worker ran with more processes before) are moved
+ * into process 1's spool, which drains them. Call before any process starts.
+ */
+export function adoptRetiredSpools(stateDir: string, processes: number, log: Logger): void {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = PROCESS_DIR.exec(name);
+    if (!m || Number(m[1]) <= processes) continue;
+    const moved = moveSegments(path.join(stateDir, name, 'spool'), path.join(stateDir, 'spool'));
+    if (moved > 0) log.info({ from: name, segments: moved }, `recording: ${moved} spooled batches of a retired worker process moved to this one's spool`);
+  }
+}
+
+/** Exit code of a worker whose configuration is invalid: the supervisor stops instead of restarting it. */
+const CONFIG_ERROR_EXIT = 78;
+
+/**
+ * Runs `config.processes` worker processes and keeps them running: a process that exits on its
+ * own is started again (after 1 s, doubling up to 30 s while processes keep dying young). SIGTERM
+ * or SIGINT stops them all (each closes its sessions and flushes its recording), then this process.
+ */
+export function superviseWorkerProcesses(config: WorkerConfig, log: Logger): void {
+  adoptRetiredSpools(config.stateDir, config.processes, log);
+  const byIndex = new Map<number, ClusterWorker>();
+  const started = new Map<number, number>();
+  const delays = new Map<number, number>();
+  let stopping = false;
+
+  const start = (index: number): void => {
+    const child = cluster.fork({ [PROCESS_INDEX_ENV]: String(index), AIRLOCK_WORKER_ID: `${config.id}-p${index}`, AIRLOCK_STATE_DIR: processStateDir(config.stateDir, index) });
+    byIndex.set(index, child);
+    started.set(index, Date.now());
+    child.on('message', (m: unknown) => {
+      if (!isSiblingMessage(m)) return;
+      for (const [i, other] of byIndex) if (i !== index && other.isConnected()) other.send(m);
+    });
+    child.on('exit', (code, signal) => {
+      if (byIndex.get(index) === child) byIndex.delete(index);
+      if (stopping) {
+        if (byIndex.size === 0) process.exit(process.exitCode ?? 0);
+        return;
+      }
+      if (code === CONFIG_ERROR_EXIT) {
+        log.fatal({ process: index }, 'worker process refused its configuration; stopping');
+        process.exitCode = CONFIG_ERROR_EXIT;
+        stop('config');
+        return;
+      }
+      const young = Date.now() - (started.get(index) ?? 0) < 60_000;
+      const delay = young ? Math.min(30_000, Math.max(1000, (delays.get(index) ?? 0) * 2)) : 1000;
+      delays.set(index, delay);
+      log.error({ process: index, pid: child.process.pid, code, signal, restartInMs: delay }, `worker process ${index} exited; its sessions are lost, its spool is kept; starting it again in ${delay} ms`);
+      setTimeout(() => !stopping && start(index), delay);
+    });
+  };
+
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, processes: byIndex.size }, 'worker stopping its processes');
+    if (byIndex.size === 0) process.exit(process.exitCode ?? 0);
+    for (const child of byIndex.values()) child.process.kill('SIGTERM');
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  log.info({ processes: config.processes, id: config.id }, `worker starting ${config.processes} processes`);
+  for (let i = 1; i <= config.processes; i++) start(i);
+}

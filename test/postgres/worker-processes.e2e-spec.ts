@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, waitFor } from '@airlock/testing';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishPgSnapshot, type PgSnapshotFixture } from './harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+interface LogLine {
+  msg: string;
+  worker?: string;
+  pid?: number;
+  application?: string | null;
+  [k: string]: unknown;
+}
+
+// The built worker (apps/worker/dist/main.js) with AIRLOCK_WORKER_PROCESSES=2: a supervisor and
+// two processes sharing the Postgres port. What a client sees must not depend on which process
+// accepted it: sessions on both, a cancel that reaches its session whichever process accepted the
+// cancel's own connection, and a process that dies is started again without touching the other's
+// sessions.
+describe('a worker running two processes', () => {
+  let fx: PgSnapshotFixture;
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  const lines: LogLine[] = [];
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'airlock-procs-'));
+  let port: number;
+  const clients: Client[] = [];
+
+  const logs = (msg: string) => lines.filter((l) => l.msg === msg);
+  const connect = async (application: string) => {
+    const c = new Client({ connectionString: `postgresql://agent:${encodeURIComponent(fx.agentKey)}@127.0.0.1:${port}/demo-pg`, application_name: application });
+    c.on('error', () => undefined);
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+  /** The worker process (its id) that logged this application's session start. */
+  const processOf = (application: string) => logs('postgres: session started').find((l) => l.application === application)?.worker;
+
+  beforeAll(async () => {
+    fx = await publishPgSnapshot();
+    port = await freePort();
+    child = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
+      env: {
+        ...process.env,
+        AIRLOCK_REDIS_PREFIX: fx.prefix,
+        AIRLOCK_WORKER_POOL: 'pg',
+        AIRLOCK_WORKER_ID: 'w-procs',
+        AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
+        AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
+        AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
+        AIRLOCK_STATE_DIR: stateDir,
+        AIRLOCK_WORKER_PROCESSES: '2',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let partial = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const text = partial + d.toString();
+      const parts = text.split('\n');
+      partial = parts.pop()!;
+      for (const p of parts) {
+        try {
+          lines.push(JSON.parse(p) as LogLine);
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    await waitFor(() => (logs('worker started').length >= 2 ? true : undefined), 'both worker processes to start', 60_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+    await fx?.dispose();
+  });
+
+  it('starts each process as a worker of its own, with an id of its own', () => {
+    expect(logs('worker started').map((l) => l.worker).sort()).toEqual(['w-procs-p1', 'w-procs-p2']);
+  });
+
+  it('serves sessions in both processes', async () => {
+    const cs = await Promise.all(Array.from({ length: 6 }, (_, i) => connect(`spread-${i}`)));
+    for (const [i, c] of cs.entries()) expect((await c.query('SELECT $1::int AS n', [i])).rows[0].n).toBe(i);
+    await waitFor(() => (cs.every((_, i) => processOf(`spread-${i}`)) ? true : undefined), 'session start logs');
+    expect(new Set(cs.map((_, i) => processOf(`spread-${i}`)))).toEqual(new Set(['w-procs-p1', 'w-procs-p2']));
+  });
+
+  it('cancels a statement whichever process accepts the cancel connection', async () => {
+    // An odd number: connections are handed to the processes in turn, so the cancels (five more
+    // connections) land on the other process than their sessions for the most part.
+    const cs = await Promise.all(Array.from({ length: 5 }, (_, i) => connect(`cancel-${i}`)));
+    const sleeping = cs.map((c) => c.query('SELECT pg_sleep(30)').then(() => 'finished', (err: { code?: string }) => err.code));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of cs) {
+      const canceller = new Client({ connectionString: `postgresql://agent:x@127.0.0.1:${port}/demo-pg` });
+      // pg's own cancel path: a fresh connection that sends CancelRequest with the client's key.
+      (canceller as unknown as { cancel(client: Client, query: unknown): void }).cancel(c, (c as unknown as { activeQuery: unknown }).activeQuery);
+    }
+    expect(await Promise.all(sleeping)).toEqual(Array(5).fill('57014'));
+    expect(logs("postgres: cancel request with a key of no session here; passed to the worker's other processes").length).toBeGreaterThan(0);
+    // The statements ended before the last log line may have been read.
+    await waitFor(() => (logs('postgres: cancel request forwarded').length === 5 ? true : undefined), 'five cancels forwarded upstream');
+    for (const c of cs) expect((await c.query('SELECT 1 AS ok')).rows[0].ok).toBe(1);
+  });
+
+  it("starts a process that died again, and the other process's sessions go on", async () => {
+    const cs = await Promise.all(Array.from({ length: 4 }, (_, i) => connect(`kill-${i}`)));
+    await Promise.all(cs.map((c) => c.query('SELECT 1')));
+    await waitFor(() => (cs.every((_, i) => processOf(`kill-${i}`)) ? true : undefined), 'session start logs');
+    const victim = logs('worker started').find((l) => l.worker === 'w-procs-p2')!;
+    process.kill(victim.pid!, 'SIGKILL');
+    await waitFor(() => (logs('worker process 2 exited; its sessions are lost, its spool is kept; starting it again in 1000 ms').length > 0 ? true : undefined), 'the supervisor to see process 2 exit');
+
+    const results = await Promise.all(cs.map((c) => c.query('SELECT 7 AS n').then((r) => r.rows[0].n as number, () => 'lost')));
+    for (const [i, r] of results.entries()) expect(r).toBe(processOf(`kill-${i}`) === 'w-procs-p1' ? 7 : 'lost');
+
+    await waitFor(() => (logs('worker started').filter((l) => l.worker === 'w-procs-p2').length === 2 ? true : undefined), 'process 2 to start again', 60_000);
+    const after = await Promise.all(Array.from({ length: 4 }, (_, i) => connect(`after-${i}`)));
+    for (const c of after) expect((await c.query('SELECT 8 AS n')).rows[0].n).toBe(8);
+    await waitFor(() => (after.every((_, i) => processOf(`after-${i}`)) ? true : undefined), 'session start logs');
+    expect(new Set(after.map((_, i) => processOf(`after-${i}`)))).toEqual(new Set(['w-procs-p1', 'w-procs-p2']));
+  });
+
+  it('stops both processes and itself on SIGTERM', async () => {
+    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
+    const last = new Map(logs('worker started').map((l) => [l.worker, l.pid!]));
+    const pids = [...last.values()];
+    expect(pids).toHaveLength(2);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
