@@ -62,15 +62,29 @@ export async function waitPort(port, what, ms = 15000) {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks, 100 Hz on Linux); NaN when unknown. */
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (clock ticks, 100 Hz on
+ * Linux); NaN when unknown. Without tid: the process and its live child processes (a worker with
+ * AIRLOCK_WORKER_PROCESSES > 1 is a supervisor whose children serve the sessions).
+ */
 export function cpuSeconds(pid, tid) {
   if (!pid) return NaN;
   try {
     // With tid: one thread's (tid = pid is the main thread, where a Node process runs its JavaScript).
     const fields = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const own = (Number(fields[11]) + Number(fields[12])) / 100;
+    return tid ? own : own + childPids(pid).reduce((n, child) => n + (cpuSeconds(child) || 0), 0);
   } catch {
     return NaN;
+  }
+}
+
+/** The live child processes of pid (forked by its main thread). */
+export function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 

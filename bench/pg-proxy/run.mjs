@@ -2,7 +2,10 @@
 //
 //   npx tsc -b apps/worker/tsconfig.build.json   (the bench runs the built worker)
 //   apt-get install -y pgbouncer                 (Debian package; skipped with a note when absent)
-//   node bench/pg-proxy/run.mjs [--reps 3] [--seconds 5] [--rows 1000000] [--clients 1,16] [--hooks none|production]
+//   node bench/pg-proxy/run.mjs [--reps 3] [--seconds 5] [--rows 1000000] [--clients 1,16] [--hooks none|production] [--processes 1,2]
+//
+// --processes: one Airlock worker per value, with AIRLOCK_WORKER_PROCESSES set to it (default: 1
+// and this machine's CPU count); a worker of n > 1 processes is the column "airlock×n".
 //
 // pgbench -S in -M simple / extended / prepared at each client count, each target interleaved
 // within a repetition (the machine is noisy; medians over repetitions). Then a large result
@@ -10,6 +13,7 @@
 // client, direct vs Airlock. Needs the local Postgres (trust on 127.0.0.1:5432) and Redis.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { PG, benchMain, cpuSeconds, createDatabase, freePort, parseArgs, requireBuilt, root, waitPort } from '../lib/common.mjs';
 import { directTarget, pgbench, pgbenchInit, workerTarget } from '../lib/pgbench.mjs';
@@ -25,6 +29,8 @@ const CLIENTS = (args.clients ?? '1,16').split(',').filter(Boolean).map(Number);
 const MODES = ['simple', 'extended', 'prepared'];
 /** none: the proxy with its session counter only; production: main.js with every registered hook. */
 const HOOKS = args.hooks ?? 'none';
+const PROCESSES = [...new Set((args.processes ?? `1,${availableParallelism()}`).split(',').filter(Boolean).map(Number))];
+if (PROCESSES.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error('--processes: numbers from 1 to 64');
 
 const workerMain = requireBuilt('apps/worker/dist/main.js');
 
@@ -35,15 +41,22 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   // Airlock worker with a snapshot of its own.
   const { pool, key } = benchKeys();
   await publishSnapshot(prefix, benchSnapshot({ key, connections: [pgConnection({ name: 'bench', db, pool })] }), cleanups);
-  const worker = await startWorkerProcess({
-    entry: HOOKS === 'production' ? workerMain : path.join(root, 'bench/pg-proxy/worker.mjs'),
-    // AIRLOCK_BENCH_NODE_ARGS: extra node flags for the worker (e.g. GC settings to compare).
-    nodeArgs: [...(process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AIRLOCK_BENCH_PROFILE}`] : []), ...(process.env.AIRLOCK_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-    prefix, privateKey: pool.privateKey, stateDir: path.join(work, 'worker'), cleanups,
-  });
+  // One worker per process count, each with its own state; "airlock" is the one-process worker.
+  const workers = {};
+  for (const processes of PROCESSES) {
+    const name = processes === 1 ? 'airlock' : `airlock×${processes}`;
+    workers[name] = await startWorkerProcess({
+      entry: HOOKS === 'production' ? workerMain : path.join(root, 'bench/pg-proxy/worker.mjs'),
+      // AIRLOCK_BENCH_NODE_ARGS: extra node flags for the worker (e.g. GC settings to compare).
+      nodeArgs: [...(process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AIRLOCK_BENCH_PROFILE}`] : []), ...(process.env.AIRLOCK_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      name: `worker ${name}`, processes, prefix, privateKey: pool.privateKey, stateDir: path.join(work, name), cleanups,
+    });
+  }
+  // The large result goes through one session, which one process serves: the one-process worker's (or the first).
+  const worker = workers.airlock ?? Object.values(workers)[0];
   const airlockPort = worker.port;
 
-  const targets = { direct: directTarget(db), airlock: workerTarget(airlockPort, key.key) };
+  const targets = { direct: directTarget(db), ...Object.fromEntries(Object.entries(workers).map(([name, w]) => [name, workerTarget(w.port, key.key)])) };
 
   let bouncer = null;
   if (existsSync('/usr/sbin/pgbouncer')) {
@@ -68,7 +81,7 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   }
 
   const names = Object.keys(targets);
-  const pids = { airlock: worker.pid, pgbouncer: bouncer?.pid };
+  const pids = { ...Object.fromEntries(Object.entries(workers).map(([name, w]) => [name, w.pid])), pgbouncer: bouncer?.pid };
   const cells = CLIENTS.flatMap((clients) => MODES.map((mode) => [`${mode}/${clients}`, { mode, clients }]));
   const results = await interleave({
     reps: REPS, cells, names, progress: CLIENTS.length > 0,

@@ -1,6 +1,8 @@
 // The bench's worker: the built worker with the Postgres listener and only its built-in session
 // counter (no guardrails, masking or review hooks), i.e. the proxy's own cost.
 // `--hooks production` in run.mjs starts apps/worker/dist/main.js instead (every registered hook).
+// AIRLOCK_WORKER_PROCESSES > 1: the worker's supervisor runs that many of these, as main.js does.
+import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +12,20 @@ const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../a
 const { startWorker } = require(path.join(dist, 'bootstrap.js'));
 const { loadWorkerConfig } = require(path.join(dist, 'config.js'));
 const { postgresListener } = require(path.join(dist, 'postgres/listener.js'));
+const { createLogger } = require(path.join(dist, 'logger.js'));
+const { superviseWorkerProcesses } = require(path.join(dist, 'supervisor.js'));
 
-const worker = await startWorker(loadWorkerConfig(), [postgresListener()]);
-const stop = () => void worker.close().then(() => process.exit(0));
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+const config = loadWorkerConfig();
+if (cluster.isPrimary && config.processes > 1) {
+  superviseWorkerProcesses(config, createLogger(config.logLevel, { worker: config.id, role: 'supervisor' }));
+} else {
+  const worker = await startWorker(config, [postgresListener()]);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void worker.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
