@@ -2,7 +2,7 @@
 // one run, interleaved, medians.
 //
 //   npx tsc -b apps/worker/tsconfig.build.json     (the bench runs the built worker)
-//   node bench/recording/pgbench.mjs [--reps 3] [--seconds 5] [--clients 1,16] [--modes simple,prepared] [--masking 0|1] [--ingest during|between] [--split 1] [--floor 1]
+//   node bench/recording/pgbench.mjs [--reps 3] [--seconds 5] [--clients 1,16] [--modes simple,prepared] [--masking 0|1] [--ingest during|between] [--split 1] [--floor 1] [--processes 1]
 //
 // Targets: direct (Postgres), off (guardrails STANDARD + masking + review hooks, session counter on
 // debug logs: nothing recorded) and on (the production hook list of apps/worker/src/listeners.ts:
@@ -31,6 +31,8 @@ const CLIENTS = (args.clients ?? '1,16').split(',').map(Number);
 const MODES = (args.modes ?? 'simple,prepared').split(',');
 const MASKING = args.masking === '1';
 const INGEST = args.ingest ?? 'during';
+/** AIRLOCK_WORKER_PROCESSES of every worker ("main thread" CPU is then the supervisor's: not shown). */
+const PROCESSES = Number(args.processes ?? 1);
 if (!['during', 'between'].includes(INGEST)) throw new Error('--ingest: during or between');
 
 const dist = path.dirname(path.dirname(requireBuilt('apps/worker/dist/recording/statement-recorder.js')));
@@ -63,7 +65,9 @@ const listener = ${recording === 'floor'}
   : ${recording === true}
   ? postgresListener({ recorder: (ctx) => createRecorder(ctx), hooks: postgresHooks })
   : postgresListener({ hooks: (ctx) => [postgresGuardrails(ctx), postgresMasking(ctx), reviewHooks(ctx), sessionCounter(new LogRecorder(ctx.log))] });
-startWorker(loadWorkerConfig(), [withSqlGuard(listener)]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
+const config = loadWorkerConfig();
+if (require('node:cluster').isPrimary && config.processes > 1) req('supervisor.js').superviseWorkerProcesses(config, req('logger.js').createLogger(config.logLevel, { role: 'supervisor' }));
+else startWorker(config, [withSqlGuard(listener)]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
 `;
 
 function countLines(text) {
@@ -122,7 +126,7 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     writeFileSync(entry, main);
     // AIRLOCK_BENCH_PROFILE=<dir>: a CPU profile of each worker, written when it exits.
     const nodeArgs = process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.AIRLOCK_BENCH_PROFILE), '--cpu-prof-name', `${name}.cpuprofile`] : [];
-    return startWorkerProcess({ entry, name: `worker ${name}`, workerId: `bench-${name}`, nodeArgs, prefix, privateKey: pool.privateKey, stateDir: path.join(work, name), cleanups });
+    return startWorkerProcess({ entry, name: `worker ${name}`, workerId: `bench-${name}`, nodeArgs, processes: PROCESSES, prefix, privateKey: pool.privateKey, stateDir: path.join(work, name), cleanups });
   };
   const off = await start('off', workerMain(false));
   const on = await start('on', workerMain(true));
@@ -163,7 +167,7 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   while (consumed < onTxns && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
 
   const lines = [];
-  lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians (TPS), STANDARD guardrails, masking ${MASKING ? 'on' : 'off'}, ingest stand-in ${INGEST === 'during' ? 'running during the windows' : 'draining between the windows'}. on/off = TPS kept with recording; goal >= 0.90`);
+  lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians (TPS), STANDARD guardrails, masking ${MASKING ? 'on' : 'off'}, ingest stand-in ${INGEST === 'during' ? 'running during the windows' : 'draining between the windows'}${PROCESSES > 1 ? `, workers of ${PROCESSES} processes` : ''}. on/off = TPS kept with recording; goal >= 0.90`);
   lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('off', 9) + pad('on', 9) + pad('on/off', 8) + pad('+lat µs', 9) + 'worker CPU µs/txn off → on (process, main thread)');
   for (const [k, by] of Object.entries(results)) {
     const m = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.tps))]));
@@ -172,7 +176,7 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     const main = Object.fromEntries(['off', 'on'].map((n) => [n, median(by[n].map((r) => r.mainCpuUs))]));
     lines.push(
       pad(k, 14) + pad(m.direct.toFixed(0), 9) + pad(m.off.toFixed(0), 9) + pad(m.on.toFixed(0), 9) + pad((m.on / m.off).toFixed(2), 8) +
-        pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)}), main thread ${main.off.toFixed(1)} → ${main.on.toFixed(1)}` +
+        pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)})` + (PROCESSES > 1 ? '' : `, main thread ${main.off.toFixed(1)} → ${main.on.toFixed(1)}`) +
         (by.hooks ? `   hooks only (no pipeline): ${median(by.hooks.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.hooks.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.hooks.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : '') +
         (by.floor ? `   floor (empty callbacks): ${median(by.floor.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.floor.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.floor.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : ''),
     );
