@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitFor } from '@airlock/testing';
@@ -142,5 +143,42 @@ describe('a worker running two processes', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('a worker of two processes whose port is taken', () => {
+  it('stops with the error instead of starting its processes again and again', async () => {
+    const fx = await publishPgSnapshot();
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'airlock-procs-'));
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const child = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
+        env: {
+          ...process.env,
+          AIRLOCK_REDIS_PREFIX: fx.prefix,
+          AIRLOCK_WORKER_POOL: 'pg',
+          AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
+          AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
+          AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
+          AIRLOCK_STATE_DIR: stateDir,
+          AIRLOCK_WORKER_PROCESSES: '2',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(out).toMatch(/airlock: worker failed to start: .*EADDRINUSE/);
+      expect(out).toMatch(/failed to start \(its error is above\); stopping the worker/);
+    } finally {
+      taken.close();
+      rmSync(stateDir, { recursive: true, force: true });
+      await fx.dispose();
+    }
   });
 });

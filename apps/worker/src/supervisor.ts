@@ -64,12 +64,15 @@ export function superviseWorkerProcesses(config: WorkerConfig, log: Logger): voi
   const byIndex = new Map<number, ClusterWorker>();
   const started = new Map<number, number>();
   const delays = new Map<number, number>();
+  /** Processes that have listened at least once: one that fails before it ever does stops the worker (a port taken, say), as one process would. */
+  const served = new Set<number>();
   let stopping = false;
 
   const start = (index: number): void => {
     const child = cluster.fork({ [PROCESS_INDEX_ENV]: String(index), AIRLOCK_WORKER_ID: `${config.id}-p${index}`, AIRLOCK_STATE_DIR: processStateDir(config.stateDir, index) });
     byIndex.set(index, child);
     started.set(index, Date.now());
+    child.once('listening', () => served.add(index));
     child.on('message', (m: unknown) => {
       if (!isSiblingMessage(m)) return;
       for (const [i, other] of byIndex) if (i !== index && other.isConnected()) other.send(m);
@@ -80,10 +83,10 @@ export function superviseWorkerProcesses(config: WorkerConfig, log: Logger): voi
         if (byIndex.size === 0) process.exit(process.exitCode ?? 0);
         return;
       }
-      if (code === CONFIG_ERROR_EXIT) {
-        log.fatal({ process: index }, 'worker process refused its configuration; stopping');
-        process.exitCode = CONFIG_ERROR_EXIT;
-        stop('config');
+      if (code === CONFIG_ERROR_EXIT || !served.has(index)) {
+        log.fatal({ process: index, code, signal }, `worker process ${index} failed to start (its error is above); stopping the worker`);
+        process.exitCode = code === CONFIG_ERROR_EXIT ? CONFIG_ERROR_EXIT : 1;
+        stop('failed start');
         return;
       }
       const young = Date.now() - (started.get(index) ?? 0) < 60_000;
