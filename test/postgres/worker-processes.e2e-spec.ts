@@ -10,6 +10,25 @@ import { publishPgSnapshot, type PgSnapshotFixture } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** The built worker with AIRLOCK_WORKER_PROCESSES=2, of pool `pg` on the fixture's snapshot, logging at info to stdout. */
+async function spawnTwoProcessWorker(fx: PgSnapshotFixture, port: number, stateDir: string, stderr: 'inherit' | 'pipe'): Promise<ChildProcess> {
+  return spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
+    env: {
+      ...process.env,
+      AIRLOCK_REDIS_PREFIX: fx.prefix,
+      AIRLOCK_WORKER_POOL: 'pg',
+      AIRLOCK_WORKER_ID: 'w-procs',
+      AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
+      AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
+      AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
+      AIRLOCK_STATE_DIR: stateDir,
+      AIRLOCK_WORKER_PROCESSES: '2',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', stderr],
+  });
+}
+
 interface LogLine {
   msg: string;
   worker?: string;
@@ -46,21 +65,7 @@ describe('a worker running two processes', () => {
   beforeAll(async () => {
     fx = await publishPgSnapshot();
     port = await freePort();
-    child = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
-      env: {
-        ...process.env,
-        AIRLOCK_REDIS_PREFIX: fx.prefix,
-        AIRLOCK_WORKER_POOL: 'pg',
-        AIRLOCK_WORKER_ID: 'w-procs',
-        AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
-        AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
-        AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
-        AIRLOCK_STATE_DIR: stateDir,
-        AIRLOCK_WORKER_PROCESSES: '2',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = await spawnTwoProcessWorker(fx, port, stateDir, 'inherit');
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let partial = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -158,20 +163,7 @@ describe('a worker of two processes whose port is taken', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     try {
       const port = (taken.address() as net.AddressInfo).port;
-      const child = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
-        env: {
-          ...process.env,
-          AIRLOCK_REDIS_PREFIX: fx.prefix,
-          AIRLOCK_WORKER_POOL: 'pg',
-          AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
-          AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
-          AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
-          AIRLOCK_STATE_DIR: stateDir,
-          AIRLOCK_WORKER_PROCESSES: '2',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = await spawnTwoProcessWorker(fx, port, stateDir, 'pipe');
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
