@@ -17,7 +17,7 @@ const { superviseWorkerProcesses } = require(path.join(dist, 'supervisor.js'));
 
 const config = loadWorkerConfig();
 if (cluster.isPrimary && config.processes > 1) {
-  superviseWorkerProcesses(config, createLogger(config.logLevel, { worker: config.id, role: 'supervisor' }));
+  await superviseWorkerProcesses(config, createLogger(config.logLevel, { worker: config.id, role: 'supervisor' }));
 } else {
   const worker = await startWorker(config, [postgresListener()]);
   let stopping = false;

@@ -11,7 +11,7 @@ import { publishPgSnapshot, type PgSnapshotFixture } from './harness';
 const ROOT = path.resolve(__dirname, '../..');
 
 /** The built worker with AIRLOCK_WORKER_PROCESSES=2, of pool `pg` on the fixture's snapshot, logging at info to stdout. */
-async function spawnTwoProcessWorker(fx: PgSnapshotFixture, port: number, stateDir: string, stderr: 'inherit' | 'pipe'): Promise<ChildProcess> {
+async function spawnTwoProcessWorker(fx: PgSnapshotFixture, port: number, healthPort: number, stateDir: string, stderr: 'inherit' | 'pipe'): Promise<ChildProcess> {
   return spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
     env: {
       ...process.env,
@@ -20,7 +20,7 @@ async function spawnTwoProcessWorker(fx: PgSnapshotFixture, port: number, stateD
       AIRLOCK_WORKER_ID: 'w-procs',
       AIRLOCK_POOL_PRIVATE_KEY: fx.poolPrivateKey,
       AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`,
-      AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`,
+      AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${healthPort}`,
       AIRLOCK_STATE_DIR: stateDir,
       AIRLOCK_WORKER_PROCESSES: '2',
       LOG_LEVEL: 'info',
@@ -49,6 +49,7 @@ describe('a worker running two processes', () => {
   const lines: LogLine[] = [];
   const stateDir = mkdtempSync(path.join(tmpdir(), 'airlock-procs-'));
   let port: number;
+  let healthPort: number;
   const clients: Client[] = [];
 
   const logs = (msg: string) => lines.filter((l) => l.msg === msg);
@@ -65,7 +66,8 @@ describe('a worker running two processes', () => {
   beforeAll(async () => {
     fx = await publishPgSnapshot();
     port = await freePort();
-    child = await spawnTwoProcessWorker(fx, port, stateDir, 'inherit');
+    healthPort = await freePort();
+    child = await spawnTwoProcessWorker(fx, port, healthPort, stateDir, 'inherit');
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let partial = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -95,6 +97,25 @@ describe('a worker running two processes', () => {
 
   it('starts each process as a worker of its own, with an id of its own', () => {
     expect(logs('worker started').map((l) => l.worker).sort()).toEqual(['w-procs-p1', 'w-procs-p2']);
+  });
+
+  it('answers /readyz, /healthz and /metrics on the health port for both processes', async () => {
+    const c = await connect('health-0');
+    await c.query('SELECT 1');
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    expect(ready.status).toBe(200);
+    const health = (await ready.json()) as { status: string; id: string; policyVersion: number; sessions: number; processes: Array<{ id: string; policyVersion: number; sessions: number }> };
+    expect(health).toMatchObject({ status: 'ok', id: 'w-procs', policyVersion: 1, sessions: 1 });
+    expect(health.processes.map((p) => [p.id, p.policyVersion])).toEqual([
+      ['w-procs-p1', 1],
+      ['w-procs-p2', 1],
+    ]);
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    // Summed over the processes: one open session; the policy version is the processes' lowest, not their sum.
+    expect(metrics).toMatch(/^airlock_worker_sessions\{protocol="postgres"\} 1$/m);
+    expect(metrics).toMatch(/^airlock_worker_policy_version 1$/m);
+    await c.end();
+    clients.splice(clients.indexOf(c), 1);
   });
 
   it('serves sessions in both processes', async () => {
@@ -163,7 +184,7 @@ describe('a worker of two processes whose port is taken', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     try {
       const port = (taken.address() as net.AddressInfo).port;
-      const child = await spawnTwoProcessWorker(fx, port, stateDir, 'pipe');
+      const child = await spawnTwoProcessWorker(fx, port, await freePort(), stateDir, 'pipe');
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

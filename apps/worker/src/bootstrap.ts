@@ -1,12 +1,14 @@
+import cluster from 'node:cluster';
 import type http from 'node:http';
 import { keySpace } from '@airlock/contracts';
 import { Redis } from 'ioredis';
 import type { WorkerConfig } from './config';
 import { Heartbeater } from './heartbeat';
-import { startHealthServer } from './health/health-server';
+import { startHealthServer, workerEndpoints } from './health/health-server';
 import { createLogger, type Logger } from './logger';
 import { WorkerMetrics } from './metrics';
 import { PolicyStore } from './policy/policy-store';
+import { answerSupervisor } from './supervisor';
 
 /** What a protocol listener needs from the worker around it. */
 export interface WorkerContext {
@@ -88,9 +90,19 @@ export async function startWorker(config: WorkerConfig, listenerFactories: Liste
   });
   heartbeater.start();
 
-  const health: http.Server = await startHealthServer(config.health, { id: config.id, pool: config.pool, policyVersion: () => policy.version, sessions }, metrics.registry);
-  const address = health.address();
-  const healthUrl = `http://${config.health.host}:${typeof address === 'object' && address ? address.port : config.health.port}`;
+  const source = { id: config.id, pool: config.pool, policyVersion: () => policy.version, sessions };
+  // Under a supervisor (AIRLOCK_WORKER_PROCESSES > 1) the supervisor serves the health port for all
+  // its processes and asks each for its state and metrics.
+  let health: http.Server | null = null;
+  let stopAnswering = (): void => undefined;
+  let healthUrl = `http://${config.health.host}:${config.health.port}`;
+  if (cluster.isWorker) {
+    stopAnswering = answerSupervisor(source, metrics.registry);
+  } else {
+    health = await startHealthServer(config.health, workerEndpoints(source, metrics.registry));
+    const address = health.address();
+    healthUrl = `http://${config.health.host}:${typeof address === 'object' && address ? address.port : config.health.port}`;
+  }
   log.info({ health: healthUrl, listeners: listeners.map((l) => `${l.name}@${l.address}`), policyVersion: policy.version }, 'worker started');
 
   return {
@@ -102,7 +114,9 @@ export async function startWorker(config: WorkerConfig, listenerFactories: Liste
       policy.stop();
       await Promise.allSettled(listeners.map((l) => l.close()));
       await heartbeater.stop();
-      await new Promise((r) => health.close(r));
+      stopAnswering();
+      const server = health;
+      if (server) await new Promise((r) => server.close(r));
       redis.disconnect();
       subscriber.disconnect();
     },

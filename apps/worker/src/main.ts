@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   if (cluster.isPrimary && config.processes > 1) {
-    superviseWorkerProcesses(config, createLogger(config.logLevel, { worker: config.id, pool: config.pool, role: 'supervisor' }));
+    await superviseWorkerProcesses(config, createLogger(config.logLevel, { worker: config.id, pool: config.pool, role: 'supervisor' }));
     return;
   }
   // One process: spools left by processes of an earlier run with more are drained by this one.

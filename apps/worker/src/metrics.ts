@@ -3,7 +3,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 /** The worker's Prometheus metrics; protocol modules add their own to `registry`. */
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly policyVersion = new Gauge({ name: 'airlock_worker_policy_version', help: 'Policy snapshot version in force', registers: [this.registry] });
+  /** Under a supervisor (AIRLOCK_WORKER_PROCESSES), the processes' lowest: the oldest policy any of them enforces. */
+  readonly policyVersion = new Gauge({ name: 'airlock_worker_policy_version', help: 'Policy snapshot version in force', aggregator: 'min', registers: [this.registry] });
   readonly sessions = new Gauge({ name: 'airlock_worker_sessions', help: 'Open sessions', labelNames: ['protocol'] as const, registers: [this.registry] });
   readonly sessionsTotal = new Counter({
     name: 'airlock_worker_sessions_total',

@@ -1,7 +1,9 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { WorkerConfig } from './config';
+import { type HealthEndpoints, type HealthSource, startHealthServer } from './health/health-server';
 import type { Logger } from './logger';
 import { moveSegments } from './recording/spool';
 
@@ -24,6 +26,95 @@ export interface SiblingMessage {
 }
 
 export const isSiblingMessage = (m: unknown): m is SiblingMessage => typeof m === 'object' && m !== null && (m as SiblingMessage).airlock === 'sibling';
+
+/** The supervisor asks a process for its state (it serves the health port for all of them). */
+interface HealthRequest {
+  airlock: 'health';
+  request: number;
+}
+
+/** A process's answer: what /healthz says for a single process. */
+interface HealthReply {
+  airlock: 'health-reply';
+  request: number;
+  id: string;
+  policyVersion: number;
+  sessions: number;
+}
+
+const isMessage = <T extends { airlock: string }>(m: unknown, kind: T['airlock']): m is T => typeof m === 'object' && m !== null && (m as T).airlock === kind;
+
+/**
+ * In a supervised process: answers the supervisor's health requests, and its metrics requests
+ * (prom-client's cluster protocol) with this process's registry. Returns what stops answering.
+ */
+export function answerSupervisor(source: HealthSource, registry: Registry): () => void {
+  AggregatorRegistry.setRegistries([registry]);
+  // Constructing one installs prom-client's answering side of its cluster protocol in this process.
+  new AggregatorRegistry();
+  const onMessage = (m: unknown): void => {
+    if (!isMessage<HealthRequest>(m, 'health')) return;
+    const reply: HealthReply = { airlock: 'health-reply', request: m.request, id: source.id, policyVersion: source.policyVersion(), sessions: source.sessions() };
+    process.send?.(reply);
+  };
+  process.on('message', onMessage);
+  return () => void process.off('message', onMessage);
+}
+
+/** How long the supervisor waits for its processes' health answers. */
+const HEALTH_TIMEOUT_MS = 1000;
+
+/**
+ * The supervisor's health endpoints: /healthz and /readyz from every process's answer (ready when
+ * all n answer and each has a policy; policyVersion is the lowest, sessions the sum), /metrics
+ * aggregated by prom-client (counters and gauges summed, the policy version's lowest).
+ */
+function supervisorEndpoints(config: WorkerConfig, processes: () => ClusterWorker[]): HealthEndpoints {
+  const aggregator = new AggregatorRegistry();
+  let next = 0;
+  const pending = new Map<number, { replies: HealthReply[]; expected: number; done: () => void }>();
+  cluster.on('message', (_worker, m: unknown) => {
+    if (!isMessage<HealthReply>(m, 'health-reply')) return;
+    const p = pending.get(m.request);
+    if (!p) return;
+    p.replies.push(m);
+    if (p.replies.length === p.expected) p.done();
+  });
+  return {
+    async status() {
+      const request = next++;
+      const live = processes().filter((w) => w.isConnected());
+      const replies: HealthReply[] = [];
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, HEALTH_TIMEOUT_MS);
+        const done = (): void => (clearTimeout(timer), resolve());
+        pending.set(request, { replies, expected: live.length, done });
+        const ask: HealthRequest = { airlock: 'health', request };
+        for (const w of live) w.send(ask);
+        if (live.length === 0) done();
+      });
+      pending.delete(request);
+      replies.sort((a, b) => a.id.localeCompare(b.id));
+      const all = replies.length === config.processes;
+      const policyVersion = replies.length ? Math.min(...replies.map((r) => r.policyVersion)) : -1;
+      const ready = all && policyVersion >= 0;
+      return {
+        ready,
+        body: {
+          status: ready ? 'ok' : !all ? 'processes-missing' : 'waiting-for-policy',
+          id: config.id,
+          pool: config.pool,
+          policyVersion,
+          sessions: replies.reduce((n, r) => n + r.sessions, 0),
+          processes: replies.map((r) => ({ id: r.id, policyVersion: r.policyVersion, sessions: r.sessions })),
+          expectedProcesses: config.processes,
+        },
+      };
+    },
+    metrics: () => aggregator.clusterMetrics(),
+    contentType: aggregator.contentType,
+  };
+}
 
 /** The state directory of process `index` of a worker. */
 export function processStateDir(stateDir: string, index: number): string {
@@ -55,11 +146,11 @@ export function adoptRetiredSpools(stateDir: string, processes: number, log: Log
 const CONFIG_ERROR_EXIT = 78;
 
 /**
- * Runs `config.processes` worker processes and keeps them running: a process that exits on its
+ * Serves the health port (for all processes) and runs `config.processes` worker processes, and keeps them running: a process that exits on its
  * own is started again (after 1 s, doubling up to 30 s while processes keep dying young). SIGTERM
  * or SIGINT stops them all (each closes its sessions and flushes its recording), then this process.
  */
-export function superviseWorkerProcesses(config: WorkerConfig, log: Logger): void {
+export async function superviseWorkerProcesses(config: WorkerConfig, log: Logger): Promise<void> {
   adoptRetiredSpools(config.stateDir, config.processes, log);
   const byIndex = new Map<number, ClusterWorker>();
   const started = new Map<number, number>();
@@ -107,6 +198,8 @@ export function superviseWorkerProcesses(config: WorkerConfig, log: Logger): voi
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 
-  log.info({ processes: config.processes, id: config.id }, `worker starting ${config.processes} processes`);
+  // The health port is the supervisor's: a port taken fails the start before any process runs.
+  await startHealthServer(config.health, supervisorEndpoints(config, () => [...byIndex.values()]));
+  log.info({ processes: config.processes, id: config.id, health: `http://${config.health.host}:${config.health.port}` }, `worker starting ${config.processes} processes`);
   for (let i = 1; i <= config.processes; i++) start(i);
 }
