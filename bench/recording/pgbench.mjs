@@ -66,7 +66,7 @@ const listener = ${recording === 'floor'}
   ? postgresListener({ recorder: (ctx) => createRecorder(ctx), hooks: postgresHooks })
   : postgresListener({ hooks: (ctx) => [postgresGuardrails(ctx), postgresMasking(ctx), reviewHooks(ctx), sessionCounter(new LogRecorder(ctx.log))] });
 const config = loadWorkerConfig();
-if (require('node:cluster').isPrimary && config.processes > 1) req('supervisor.js').superviseWorkerProcesses(config, req('logger.js').createLogger(config.logLevel, { role: 'supervisor' })).catch((err) => (process.stderr.write(`airlock: worker failed to start: ${err.message}\n`), process.exit(1)));
+if (require('node:cluster').isPrimary && config.processes > 1) req('supervisor.js').superviseWorkerProcesses(config, req('logger.js').createLogger(config.logLevel, { role: 'supervisor' })).catch((err) => (process.stderr.write('airlock: worker failed to start: ' + err.message + '\\n'), process.exit(1)));
 else startWorker(config, [withSqlGuard(listener)]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
 `;
 
