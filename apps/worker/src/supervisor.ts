@@ -8,15 +8,12 @@ import type { Logger } from './logger';
 import { moveSegments } from './recording/spool';
 
 // AIRLOCK_WORKER_PROCESSES > 1: the worker's listeners run in that many processes (node:cluster),
-// which share the listening ports; the first process accepts each connection and hands it to the
-// next in turn. One Node process relays a session on one core; more processes use more cores.
+// which share the listening ports; the supervisor accepts each connection and hands it to the
+// processes in turn. One Node process relays a session on one core; more processes use more cores.
 // Each process is a worker of its own to the control plane (id `<id>-p<n>`, its own heartbeat,
 // policy cache, recording spool and sessions), with a state directory of its own (process 1 keeps
 // AIRLOCK_STATE_DIR, process n > 1 uses AIRLOCK_STATE_DIR/process-<n>), so a process that dies is
 // started again as the same worker and recovers its own spool.
-
-/** Environment a supervised process gets: its 1-based index among the processes. */
-export const PROCESS_INDEX_ENV = 'AIRLOCK_WORKER_PROCESS_INDEX';
 
 /** A message between processes, through the supervisor (which passes it to every other process). */
 export interface SiblingMessage {
@@ -25,7 +22,9 @@ export interface SiblingMessage {
   body: unknown;
 }
 
-export const isSiblingMessage = (m: unknown): m is SiblingMessage => typeof m === 'object' && m !== null && (m as SiblingMessage).airlock === 'sibling';
+const isMessage = <T extends { airlock: string }>(m: unknown, kind: T['airlock']): m is T => typeof m === 'object' && m !== null && (m as T).airlock === kind;
+
+export const isSiblingMessage = (m: unknown): m is SiblingMessage => isMessage<SiblingMessage>(m, 'sibling');
 
 /** The supervisor asks a process for its state (it serves the health port for all of them). */
 interface HealthRequest {
@@ -41,8 +40,6 @@ interface HealthReply {
   policyVersion: number;
   sessions: number;
 }
-
-const isMessage = <T extends { airlock: string }>(m: unknown, kind: T['airlock']): m is T => typeof m === 'object' && m !== null && (m as T).airlock === kind;
 
 /**
  * In a supervised process: answers the supervisor's health requests, and its metrics requests
@@ -160,7 +157,7 @@ export async function superviseWorkerProcesses(config: WorkerConfig, log: Logger
   let stopping = false;
 
   const start = (index: number): void => {
-    const child = cluster.fork({ [PROCESS_INDEX_ENV]: String(index), AIRLOCK_WORKER_ID: `${config.id}-p${index}`, AIRLOCK_STATE_DIR: processStateDir(config.stateDir, index) });
+    const child = cluster.fork({ AIRLOCK_WORKER_ID: `${config.id}-p${index}`, AIRLOCK_STATE_DIR: processStateDir(config.stateDir, index) });
     byIndex.set(index, child);
     started.set(index, Date.now());
     child.once('listening', () => served.add(index));
