@@ -2,8 +2,10 @@
 //
 //   npx tsc -b apps/worker/tsconfig.build.json   (the bench runs the built worker)
 //   apt-get install -y pgbouncer                 (Debian package; skipped with a note when absent)
-//   node bench/pg-proxy/run.mjs [--reps 3] [--seconds 5] [--rows 1000000] [--clients 1,16] [--hooks none|production] [--processes 1,2]
+//   node bench/pg-proxy/run.mjs [--reps 3] [--seconds 5] [--rows 1000000] [--clients 1,16] [--hooks none|production] [--processes 1,2] [--bare 1]
 //
+// --bare 1: a fourth target, bench/pg-proxy/bare-proxy.mjs (a Node TCP proxy with no framing at
+// all): the floor of a proxy on Node's net module.
 // --processes: one Airlock worker per value, with AIRLOCK_WORKER_PROCESSES set to it (default: 1
 // and this machine's CPU count); a worker of n > 1 processes is the column "airlock×n".
 //
@@ -58,6 +60,15 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
 
   const targets = { direct: directTarget(db), ...Object.fromEntries(Object.entries(workers).map(([name, w]) => [name, workerTarget(w.port, key.key)])) };
 
+  let bare = null;
+  if (args.bare === '1') {
+    const port = await freePort();
+    bare = spawn(process.execPath, [path.join(root, 'bench/pg-proxy/bare-proxy.mjs'), String(port), PG.host, String(PG.port)], { stdio: 'inherit' });
+    cleanups.push(() => bare.kill('SIGTERM'));
+    await waitPort(port, 'bare proxy');
+    targets['node-bare'] = { ...directTarget(db), PGPORT: String(port), PGSSLMODE: 'disable' };
+  }
+
   let bouncer = null;
   if (existsSync('/usr/sbin/pgbouncer')) {
     const port = await freePort();
@@ -81,7 +92,7 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
   }
 
   const names = Object.keys(targets);
-  const pids = { ...Object.fromEntries(Object.entries(workers).map(([name, w]) => [name, w.pid])), pgbouncer: bouncer?.pid };
+  const pids = { ...Object.fromEntries(Object.entries(workers).map(([name, w]) => [name, w.pid])), 'node-bare': bare?.pid, pgbouncer: bouncer?.pid };
   const cells = CLIENTS.flatMap((clients) => MODES.map((mode) => [`${mode}/${clients}`, { mode, clients }]));
   const results = await interleave({
     reps: REPS, cells, names, progress: CLIENTS.length > 0,
