@@ -80,7 +80,7 @@ export function cpuSeconds(pid, tid) {
 }
 
 /** The live child processes of pid (forked by its main thread). */
-export function childPids(pid) {
+function childPids(pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
   } catch {

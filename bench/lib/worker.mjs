@@ -2,7 +2,7 @@
 // under its own key prefix (no control plane): the snapshot, its publication and the process.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { PG, REDIS_URL, childPids, freePort, require, root, waitPort } from './common.mjs';
+import { PG, REDIS_URL, freePort, require, root, waitPort } from './common.mjs';
 
 // Loaded on first use, so a bench can say "build first" before anything needs the built code.
 let built;
@@ -58,10 +58,11 @@ export async function publishSnapshot(prefix, snapshot, cleanups) {
 export async function startWorkerProcess({ entry, name = 'worker', prefix, privateKey, stateDir, workerId, processes = 1, nodeArgs = [], cleanups }) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
+    const healthPort = await freePort();
     const child = spawn(process.execPath, [...nodeArgs, entry], {
       env: {
         ...process.env, AIRLOCK_REDIS_PREFIX: prefix, AIRLOCK_WORKER_POOL: 'bench', ...(workerId ? { AIRLOCK_WORKER_ID: workerId } : {}), AIRLOCK_POOL_PRIVATE_KEY: privateKey,
-        AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${await freePort()}`, AIRLOCK_STATE_DIR: stateDir, LOG_LEVEL: 'warn', AIRLOCK_WORKER_PROCESSES: String(processes),
+        AIRLOCK_PG_LISTEN: `127.0.0.1:${port}`, AIRLOCK_HEALTH_LISTEN: `127.0.0.1:${healthPort}`, AIRLOCK_STATE_DIR: stateDir, LOG_LEVEL: 'warn', AIRLOCK_WORKER_PROCESSES: String(processes),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -69,7 +70,7 @@ export async function startWorkerProcess({ entry, name = 'worker', prefix, priva
     cleanups.push(() => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => (exited.then(resolve), child.kill('SIGTERM'), setTimeout(resolve, 5000).unref()))));
     const started = await Promise.race([waitPort(port, name).then(() => null), exited]);
     if (started === null) {
-      if (processes > 1) await allProcessesUp(child.pid, processes);
+      if (processes > 1) await allProcessesReady(healthPort, name);
       return { port, pid: child.pid, child };
     }
     if (attempt === 3) throw new Error(`bench: ${name} ${started} before it listened (${attempt} attempts; its error is above)`);
@@ -79,14 +80,14 @@ export async function startWorkerProcess({ entry, name = 'worker', prefix, priva
 
 /**
  * A supervised worker listens as soon as its first process does; the others are handed
- * connections once they listen too. Waits for all of them to be forked, then a while for them to
- * load and listen (about a second each on this machine).
+ * connections once they listen too. The supervisor's /readyz says when every process is up.
  */
-async function allProcessesUp(pid, processes) {
-  const end = Date.now() + 15_000;
-  while (childPids(pid).length < processes) {
-    if (Date.now() > end) throw new Error(`bench: the worker did not start its ${processes} processes`);
+async function allProcessesReady(healthPort, name) {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return;
+    if (Date.now() > end) throw new Error(`bench: ${name}: not every worker process was ready after 30 s (/readyz on ${healthPort})`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 3000));
 }

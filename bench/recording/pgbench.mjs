@@ -42,7 +42,7 @@ const { Worker } = require('bullmq');
 // Two worker mains on the built code; the only difference is the recording.
 const workerMain = (recording) => `
 const req = (p) => require(${JSON.stringify(dist)} + '/' + p);
-const { startWorker } = req('bootstrap.js');
+const { runWorker } = req('run.js');
 const { loadWorkerConfig } = req('config.js');
 const { postgresListener } = req('postgres/listener.js');
 const { sessionCounter } = req('postgres/session-counter.js');
@@ -65,9 +65,7 @@ const listener = ${recording === 'floor'}
   : ${recording === true}
   ? postgresListener({ recorder: (ctx) => createRecorder(ctx), hooks: postgresHooks })
   : postgresListener({ hooks: (ctx) => [postgresGuardrails(ctx), postgresMasking(ctx), reviewHooks(ctx), sessionCounter(new LogRecorder(ctx.log))] });
-const config = loadWorkerConfig();
-if (require('node:cluster').isPrimary && config.processes > 1) req('supervisor.js').superviseWorkerProcesses(config, req('logger.js').createLogger(config.logLevel, { role: 'supervisor' })).catch((err) => (process.stderr.write('airlock: worker failed to start: ' + err.message + '\\n'), process.exit(1)));
-else startWorker(config, [withSqlGuard(listener)]).then((w) => process.once('SIGTERM', () => w.close().then(() => process.exit(0))));
+runWorker(loadWorkerConfig(), [withSqlGuard(listener)]).catch((err) => (process.stderr.write('airlock: worker failed to start: ' + err.message + '\\n'), process.exit(1)));
 `;
 
 function countLines(text) {

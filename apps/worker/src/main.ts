@@ -1,9 +1,6 @@
-import cluster from 'node:cluster';
 import { loadWorkerConfig, WorkerConfigError } from './config';
-import { startWorker } from './bootstrap';
 import { LISTENERS } from './listeners';
-import { createLogger } from './logger';
-import { adoptRetiredSpools, superviseWorkerProcesses } from './supervisor';
+import { runWorker } from './run';
 
 async function main(): Promise<void> {
   let config;
@@ -16,22 +13,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (cluster.isPrimary && config.processes > 1) {
-    await superviseWorkerProcesses(config, createLogger(config.logLevel, { worker: config.id, pool: config.pool, role: 'supervisor' }));
-    return;
-  }
-  // One process: spools left by processes of an earlier run with more are drained by this one.
-  if (cluster.isPrimary) adoptRetiredSpools(config.stateDir, 1, createLogger(config.logLevel, { worker: config.id, pool: config.pool }));
-  const worker = await startWorker(config, LISTENERS);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    worker.ctx.log.info({ signal }, 'worker stopping');
-    void worker.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  await runWorker(config, LISTENERS);
 }
 
 void main().catch((err: Error) => {
