@@ -123,7 +123,11 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     const entry = path.join(work, `${name}-worker.cjs`);
     writeFileSync(entry, main);
     // AIRLOCK_BENCH_PROFILE=<dir>: a CPU profile of each worker, written when it exits.
-    const nodeArgs = process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.AIRLOCK_BENCH_PROFILE), '--cpu-prof-name', `${name}.cpuprofile`] : [];
+    // AIRLOCK_BENCH_NODE_ARGS: extra node flags for every worker (e.g. GC settings to compare).
+    const nodeArgs = [
+      ...(process.env.AIRLOCK_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.AIRLOCK_BENCH_PROFILE), '--cpu-prof-name', `${name}.cpuprofile`] : []),
+      ...(process.env.AIRLOCK_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ];
     return startWorkerProcess({ entry, name: `worker ${name}`, workerId: `bench-${name}`, nodeArgs, processes: PROCESSES, prefix, privateKey: pool.privateKey, stateDir: path.join(work, name), cleanups });
   };
   const off = await start('off', workerMain(false));
