@@ -5,7 +5,7 @@
 // is the end-to-end figure.
 //
 //   npx tsc -b apps/worker/tsconfig.build.json
-//   node bench/recording/hooks.mjs [--txns 200000] [--reps 5] [--only relay|pipeline] [--sink null|spool] [--floor 1] [--events built|plain]
+//   node bench/recording/hooks.mjs [--txns 200000] [--reps 5] [--only relay|pipeline] [--sink null|spool] [--floor 1] [--events built|plain] [--rate 10000]
 //
 // relay: µs of CPU per transaction (simple and prepared), hook sets "off" (a guardrail stand-in
 // that allows everything and reports its decision) and "on" (the same + the statement recorder +
@@ -13,7 +13,10 @@
 // costs the relay's thread before any event leaves it.
 // pipeline: µs of CPU per event through the worker's spooling recorder into a real BullMQ queue
 // on the local Redis (a unique prefix, obliterated at the end), batches as the recorder makes
-// them; what the sink above leaves out.
+// them; what the sink above leaves out. --rate n: events are recorded at n a second (in 10 ms
+// slices), as sessions produce them, so batches are cut by the flush interval as in a worker
+// under load; without it, as fast as the loop goes (a burst: batches of the maximum size, and a
+// backlog the pipeline catches up with at close).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +29,7 @@ const TXNS = Number(args.txns ?? 200_000);
 const REPS = Number(args.reps ?? 5);
 const ONLY = args.only;
 const PLAIN = args.events === 'plain';
+const RATE = args.rate === undefined ? 0 : Number(args.rate);
 const TARGETS = args.floor === '1' ? ['off', 'floor-no-rows', 'floor', 'on'] : ['off', 'on'];
 
 const dist = path.dirname(path.dirname(requireBuilt('apps/worker/dist/recording/statement-recorder.js')));
@@ -233,6 +237,7 @@ async function pipelineBench() {
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = cpuUs();
     const main0 = cpuSeconds(process.pid, process.pid) * 1e6;
+    const paceStart = performance.now();
     for (let n = 0; n < events; n++) {
       // Built the way StatementTrail builds them (the recorder writes those by hand, not with JSON.stringify).
       const event = statementEvent({
@@ -243,7 +248,14 @@ async function pipelineBench() {
       event.seq = n >> 4;
       // --events plain: the same event as a plain object, written by JSON.stringify (what the hand writer saves).
       recorder.record(PLAIN ? { ...event } : event);
-      if ((n & 1023) === 1023) await new Promise((r) => setImmediate(r));
+      if (RATE > 0) {
+        // Paced: the events of the next 10 ms slice, then wait for its time.
+        const slice = Math.max(1, Math.round(RATE / 100));
+        if (n % slice === slice - 1) {
+          const due = paceStart + ((n + 1) / RATE) * 1000;
+          await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+        }
+      } else if ((n & 1023) === 1023) await new Promise((r) => setImmediate(r));
     }
     await recorder.close();
     runs.push((cpuUs() - t0) / events);
@@ -257,7 +269,7 @@ async function pipelineBench() {
     rmSync(dir, { recursive: true, force: true });
     if (left.waiting === 0) throw new Error('bench: no job reached the queue');
   }
-  process.stdout.write(`recorder pipeline (spool + BullMQ), ${events} statement events, ${REPS} reps: median ${median(runs).toFixed(2)} µs CPU per event in the worker process, ${median(mainRuns).toFixed(2)} on its main thread (the sessions' thread)\n`);
+  process.stdout.write(`recorder pipeline (spool + BullMQ), ${events} statement events${RATE > 0 ? ` at ${RATE}/s` : ' (burst)'}, ${REPS} reps: median ${median(runs).toFixed(2)} µs CPU per event in the worker process, ${median(mainRuns).toFixed(2)} on its main thread (the sessions' thread)\n`);
 }
 
 if (ONLY !== 'pipeline') await relayBench();

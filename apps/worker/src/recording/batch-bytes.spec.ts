@@ -19,4 +19,16 @@ describe('BatchBytes', () => {
     b.line('second');
     expect(first.toString('utf8')).toBe('first\n');
   });
+
+  it('takes into a buffer of the caller: the bytes at its start, and the next batch starts empty', () => {
+    const b = new BatchBytes(16);
+    b.line('{"a":"é"}');
+    const target = Buffer.alloc(64, 0x20);
+    const n = b.length;
+    b.takeInto(target);
+    expect(target.subarray(0, n).toString('utf8')).toBe('{"a":"é"}\n');
+    expect(b.length).toBe(0);
+    b.line('x'.repeat(40));
+    expect(() => b.takeInto(Buffer.alloc(8))).toThrow(/does not fit/);
+  });
 });

@@ -32,10 +32,16 @@ export class BatchBytes {
    */
   take(): Buffer {
     const out = Buffer.allocUnsafeSlow(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    this.takeInto(out);
+    return out;
+  }
+
+  /** Copies the bytes written since the last take() to the start of `target` (at least `length` bytes) and starts over. */
+  takeInto(target: Uint8Array): void {
+    if (target.length < this.pos) throw new RangeError(`airlock: a batch of ${this.pos} bytes does not fit in ${target.length}`);
+    this.buf.copy(target, 0, 0, this.pos);
     this.pos = 0;
     if (this.buf.length > 4 * this.capacity) this.buf = Buffer.allocUnsafeSlow(this.capacity);
-    return out;
   }
 
   private grow(n: number): void {

@@ -39,12 +39,16 @@ export interface PipelineEvents {
   spooled(batch: number): void;
   /** The spool's size changed. */
   spoolBytes(bytes: number): void;
+  /** The pipeline no longer reads the shared slab a batch came in (shared-slabs.ts). */
+  released(slab: number): void;
 }
 
 interface Pending {
   seg: Segment;
   /** The segment's JSON Lines (UTF-8), kept in memory while Redis keeps up; dropped (re-read from disk) when a backlog builds. */
   bytes: Buffer | undefined;
+  /** The shared slab `bytes` views, or -1 (bytes of its own, or none). */
+  slab: number;
 }
 
 /** Events kept in memory for pending segments; beyond it, they are read back from the spool. */
@@ -54,6 +58,12 @@ export class Pipeline {
   private readonly pending: Pending[] = [];
   private inMemory = 0;
   private draining: Promise<void> | undefined;
+  /**
+   * True while drain() loops. Cleared by the loop itself as it exits, not by a callback on its
+   * promise: a batch accepted in between (the same tick) would otherwise find a drain that has
+   * already looked and wait for the next batch, or for Redis to reconnect.
+   */
+  private running = false;
   private redisDown = false;
   /** Blob names: one per attempt to hand a batch to Redis. */
   private attempts = 0;
@@ -75,7 +85,7 @@ export class Pipeline {
   ) {
     this.spool = new Spool(config.spoolDir, config.spoolFsync, ids);
     this.spool.adopt(segments);
-    for (const seg of segments) this.pending.push({ seg, bytes: undefined });
+    for (const seg of segments) this.pending.push({ seg, bytes: undefined, slab: -1 });
     this.events.spoolBytes(this.spool.bytes);
 
     this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) });
@@ -91,8 +101,8 @@ export class Pipeline {
     this.kick();
   }
 
-  /** Spools a batch of `events` JSON lines and queues it for Redis. */
-  accept(batch: number, bytes: Buffer, events: number): void {
+  /** Spools a batch of `events` JSON lines and queues it for Redis. `slab`: the shared slab `bytes` views, if any. */
+  accept(batch: number, bytes: Buffer, events: number, slab = -1): void {
     let seg: Segment;
     try {
       seg = this.spool.append(bytes, events);
@@ -103,7 +113,7 @@ export class Pipeline {
     }
     this.events.spooled(batch);
     this.events.spoolBytes(this.spool.bytes);
-    this.pending.push({ seg, bytes });
+    this.pending.push({ seg, bytes, slab });
     this.inMemory += events;
     this.kick();
   }
@@ -121,50 +131,59 @@ export class Pipeline {
   }
 
   private kick(): void {
-    if (this.draining || this.closed) return;
-    this.draining = this.drain().finally(() => (this.draining = undefined));
+    if (this.running || this.closed) return;
+    this.running = true;
+    this.draining = this.drain();
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0 && !this.closed) {
-      if (this.connection.status !== 'ready') {
-        // Still connecting (the thread has just started), or Redis is away: wait for it, a while at a time.
-        await this.readyOrAfter(this.opts.retryMs);
-        continue;
+    try {
+      while (this.pending.length > 0 && !this.closed) {
+        if (this.connection.status !== 'ready') {
+          // Still connecting (the thread has just started), or Redis is away: wait for it, a while at
+          // a time, with the shared slabs back in the recorder's hands meanwhile.
+          this.releaseSlabs();
+          await this.readyOrAfter(this.opts.retryMs);
+          continue;
+        }
+        const take: Pending[] = [];
+        let count = 0;
+        for (const p of this.pending) {
+          if (take.length > 0 && count + p.seg.events > this.opts.maxJobEvents) break;
+          take.push(p);
+          count += p.seg.events;
+        }
+        const parts = take.map((p) => p.bytes ?? this.spool.read(p.seg));
+        const blob = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        // The blob first, then the job that points to it: a job never exists without its blob. Each
+        // attempt has a blob of its own, so an add that timed out yet reached Redis leaves a job whose
+        // blob no retry overwrites (the retry may carry more segments); the duplicate events it holds
+        // are stored once.
+        const workerId = this.config.workerId;
+        const key = this.keys.recordingBlob(workerId, `${this.run}-${this.attempts++}`);
+        const job: RecordEventBlobJob = { schemaVersion: 1, workerId, blob: key, events: count, bytes: blob.length };
+        // A blob whose add failed is not deleted: the add may have reached Redis after the timeout,
+        // and its job would then fail for a missing blob; an orphan expires with its TTL.
+        try {
+          await withTimeout(this.connection.set(key, blob, 'EX', RECORDING_BLOB_TTL_SECONDS), this.opts.addTimeoutMs);
+          await withTimeout(this.queue.add(JobName.RecordEvents, job, RECORD_JOB_OPTIONS), this.opts.addTimeoutMs);
+        } catch (err) {
+          this.markDown(err as Error);
+          this.releaseSlabs();
+          this.releaseMemory();
+          await sleep(this.opts.retryMs);
+          continue;
+        }
+        for (const p of take) {
+          if (p.seg.id >= 0) this.spool.remove(p.seg);
+          if (p.bytes !== undefined) this.inMemory -= p.seg.events;
+          if (p.slab >= 0) this.events.released(p.slab);
+        }
+        this.pending.splice(0, take.length);
+        this.events.spoolBytes(this.spool.bytes);
       }
-      const take: Pending[] = [];
-      let count = 0;
-      for (const p of this.pending) {
-        if (take.length > 0 && count + p.seg.events > this.opts.maxJobEvents) break;
-        take.push(p);
-        count += p.seg.events;
-      }
-      const parts = take.map((p) => p.bytes ?? this.spool.read(p.seg));
-      const blob = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      // The blob first, then the job that points to it: a job never exists without its blob. Each
-      // attempt has a blob of its own, so an add that timed out yet reached Redis leaves a job whose
-      // blob no retry overwrites (the retry may carry more segments); the duplicate events it holds
-      // are stored once.
-      const workerId = this.config.workerId;
-      const key = this.keys.recordingBlob(workerId, `${this.run}-${this.attempts++}`);
-      const job: RecordEventBlobJob = { schemaVersion: 1, workerId, blob: key, events: count, bytes: blob.length };
-      // A blob whose add failed is not deleted: the add may have reached Redis after the timeout,
-      // and its job would then fail for a missing blob; an orphan expires with its TTL.
-      try {
-        await withTimeout(this.connection.set(key, blob, 'EX', RECORDING_BLOB_TTL_SECONDS), this.opts.addTimeoutMs);
-        await withTimeout(this.queue.add(JobName.RecordEvents, job, RECORD_JOB_OPTIONS), this.opts.addTimeoutMs);
-      } catch (err) {
-        this.markDown(err as Error);
-        this.releaseMemory();
-        await sleep(this.opts.retryMs);
-        continue;
-      }
-      for (const p of take) {
-        if (p.seg.id >= 0) this.spool.remove(p.seg);
-        if (p.bytes !== undefined) this.inMemory -= p.seg.events;
-      }
-      this.pending.splice(0, take.length);
-      this.events.spoolBytes(this.spool.bytes);
+    } finally {
+      this.running = false;
     }
   }
 
@@ -184,6 +203,24 @@ export class Pipeline {
   private markDown(err: Error): void {
     if (!this.redisDown) this.events.log('warn', { err: err.message, pendingSegments: this.pending.length }, 'recording: redis unreachable, spooling events to disk');
     this.redisDown = true;
+  }
+
+  /**
+   * While Redis is away, the shared slabs go back to the recorder for new batches: a spooled
+   * batch is read back from disk when Redis returns, one the disk refused is copied out.
+   */
+  private releaseSlabs(): void {
+    for (const p of this.pending) {
+      if (p.slab < 0) continue;
+      if (p.seg.id >= 0) {
+        this.inMemory -= p.seg.events;
+        p.bytes = undefined;
+      } else {
+        p.bytes = Buffer.from(p.bytes!);
+      }
+      this.events.released(p.slab);
+      p.slab = -1;
+    }
   }
 
   /** While Redis is away the backlog lives on disk, not in memory. */

@@ -9,7 +9,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Pipeline } from './pipeline';
 import { createRecorder, RECORD_JOB_OPTIONS, type RecorderContext } from './recorder';
+import { createSlabMemory, releaseSlab, SLAB_COUNT, slabView } from './shared-slabs';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -166,5 +168,71 @@ describe('worker recorder (real Redis)', () => {
     await waitFor(async () => (await queued()).length === 3, 'recovered events queued');
     expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2]);
     await rec.close();
+  });
+
+  it('records more batches than it has shared slabs while Redis is away, and drains every one in order when it returns', async () => {
+    const dir = tmp();
+    // A proxy to the local Redis that hangs up on every connection until `up`.
+    let up = false;
+    const proxy = net.createServer((c) => {
+      if (!up) return c.destroy();
+      const r = net.connect(6379, '127.0.0.1');
+      c.pipe(r).pipe(c);
+      c.on('error', () => r.destroy());
+      r.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const rec = createRecorder(context(dir, url, prefix), { flushIntervalMs: 5, maxBatchEvents: 10, addTimeoutMs: 200, retryMs: 50 });
+    const id = randomUUID();
+    const batches = SLAB_COUNT * 3;
+    for (let i = 0; i < batches * 10; i++) rec.record(statement(id, i));
+    await waitFor(() => readdirSync(path.join(dir, 'spool')).length >= batches, 'every batch spooled');
+    up = true;
+    await waitFor(async () => (await queued()).length === batches * 10, 'every event queued', 20_000);
+    expect((await queued()).map((e) => e.seq)).toEqual([...Array(batches * 10).keys()]);
+    await rec.close();
+    proxy.close();
+  });
+
+  it('gives a shared slab back while Redis is away and sends its batch from the spool, not from the slab, when Redis returns', async () => {
+    const dir = tmp();
+    let up = false;
+    const proxy = net.createServer((c) => {
+      if (!up) return c.destroy();
+      const r = net.connect(6379, '127.0.0.1');
+      c.pipe(r).pipe(c);
+      c.on('error', () => r.destroy());
+      r.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const mem = createSlabMemory(2, 4096);
+    const released: number[] = [];
+    const ids = new Int32Array(new SharedArrayBuffer(4));
+    ids[0] = 1;
+    const pipeline = new Pipeline(
+      { workerId: 'w-test', redisUrl: url, redisPrefix: prefix, spoolDir: path.join(dir, 'spool'), spoolFsync: false },
+      { maxJobEvents: 5000, addTimeoutMs: 200, retryMs: 50, closeTimeoutMs: 5000 },
+      { log: () => undefined, spooled: () => undefined, spoolBytes: () => undefined, released: (slab) => (released.push(slab), releaseSlab(mem, slab)) },
+      ids,
+      [],
+    );
+    const id = randomUUID();
+    const text = [0, 1, 2].map((i) => `${JSON.stringify(statement(id, i))}\n`).join('');
+    const view = slabView(mem, 1, Buffer.byteLength(text));
+    view.write(text);
+    Atomics.store(mem.state, 1, 1);
+    pipeline.accept(1, view, 3, 1);
+    await waitFor(() => released.includes(1), 'the slab given back while Redis is away');
+    expect(Atomics.load(mem.state, 1)).toBe(0);
+    // The recorder may now write another batch there: what reaches Redis must not change.
+    view.fill(0x78);
+    up = true;
+    await waitFor(async () => (await queued()).length === 3, 'the batch queued', 20_000);
+    expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect(released).toEqual([1]);
+    await pipeline.close();
+    proxy.close();
   });
 });

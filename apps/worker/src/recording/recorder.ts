@@ -8,6 +8,7 @@ import { BatchBytes } from './batch-bytes';
 import { eventJson } from './event-json';
 import { type PipelineOptions, RECORD_JOB_OPTIONS } from './pipeline';
 import type { FromPipeline, PipelineThreadData, ToPipeline } from './pipeline-thread';
+import { createSlabMemory, SlabPool, slabView } from './shared-slabs';
 import { type Segment, Spool } from './spool';
 
 export { RECORD_JOB_OPTIONS };
@@ -37,14 +38,18 @@ export interface RecorderContext {
 }
 
 interface Batch {
+  /** The batch's bytes: a view of its shared slab, or a copy of its own. */
   bytes: Buffer;
+  /** Its shared slab, or -1. */
+  slab: number;
   events: number;
 }
 
 /**
  * The sessions' side of recording. record() keeps the event and returns; every flushIntervalMs
- * (or maxBatchEvents) the batch is written as JSON lines and goes to the pipeline thread, which
- * spools it, sends it to Redis and deletes it from the spool once acknowledged. A batch
+ * (or maxBatchEvents) the batch is written as JSON lines and goes to the pipeline thread (in a
+ * slab of memory the two threads share: shared-slabs.ts), which spools it, sends it to Redis and
+ * deletes it from the spool once acknowledged. A batch
  * stays here, too, until the thread says it is in the spool: if the process exits first, the
  * exit handler spools it itself (synchronously), so a process.exit() without close() loses
  * nothing that was recorded. Only SIGKILL (or a crash) loses what was not yet in the spool.
@@ -64,6 +69,7 @@ class ThreadedRecorder implements SessionRecorder {
   private nextBatch = 1;
   private readonly spool: Spool;
   private readonly spoolBytes = new BigInt64Array(new SharedArrayBuffer(8));
+  private readonly slabs = new SlabPool(createSlabMemory());
   /** Null while a pipeline thread that died waits to be replaced: batches are spooled here meanwhile. */
   private thread: Worker | null;
   private threadStarted = 0;
@@ -117,12 +123,23 @@ class ThreadedRecorder implements SessionRecorder {
       }
     }
     if (written === 0) return;
-    const b: Batch = { bytes: this.batch.take(), events: written };
     const id = this.nextBatch++;
+    const length = this.batch.length;
+    // With a thread to read it, the batch goes in a shared slab when one is free; else as a copy
+    // of its own. Either stays here, too, until the thread has spooled it.
+    const slab = this.thread ? this.slabs.acquire(length) : -1;
+    let b: Batch;
+    if (slab >= 0) {
+      const bytes = slabView(this.slabs.mem, slab, length);
+      this.batch.takeInto(bytes);
+      b = { bytes, slab, events: written };
+    } else {
+      b = { bytes: this.batch.take(), slab: -1, events: written };
+    }
     this.unspooled.set(id, b);
-    // The bytes are copied to the thread: this copy stays until the thread has spooled them.
-    if (this.thread) this.post({ t: 'batch', id, bytes: b.bytes, events: b.events });
-    else this.spoolHere();
+    if (!this.thread) this.spoolHere();
+    else if (slab >= 0) this.post({ t: 'batch', id, slab, length, events: written });
+    else this.post({ t: 'batch', id, bytes: b.bytes, events: written });
   }
 
   close(): Promise<void> {
@@ -145,6 +162,14 @@ class ThreadedRecorder implements SessionRecorder {
     this.spoolHere();
   }
 
+  /** The thread has spooled batch `id`. */
+  private settled(id: number): void {
+    const b = this.unspooled.get(id);
+    if (b === undefined) return;
+    if (b.slab >= 0) this.slabs.settled(b.slab);
+    this.unspooled.delete(id);
+  }
+
   private post(m: ToPipeline): void {
     this.thread?.postMessage(m);
   }
@@ -162,6 +187,7 @@ class ThreadedRecorder implements SessionRecorder {
       } catch (err) {
         this.log.error({ err: (err as Error).message, events: b.events }, 'recording: spool write failed; batch lost');
       }
+      if (b.slab >= 0) this.slabs.settled(b.slab);
       this.unspooled.delete(id);
     }
   }
@@ -174,13 +200,14 @@ class ThreadedRecorder implements SessionRecorder {
       ids: this.spool.ids,
       spoolBytes: this.spoolBytes,
       segments,
+      slabs: this.slabs.mem,
     };
     const thread = pipelineThread(data);
     this.threadStarted = Date.now();
     // Batches in flight keep nothing alive: a process that is done exits, and its exit handler spools them.
     thread.unref();
     thread.on('message', (m: FromPipeline) => {
-      if (m.t === 'spooled') this.unspooled.delete(m.id);
+      if (m.t === 'spooled') this.settled(m.id);
       else if (m.t === 'log') this.log[m.level](m.obj, m.msg);
       else this.closed?.();
     });
@@ -192,6 +219,8 @@ class ThreadedRecorder implements SessionRecorder {
       // to 30 s), and recovers the spool, the batches the old one had spooled and not sent included.
       this.thread = null;
       this.spoolHere();
+      // The batches the old thread held are in the spool: the new one reads them from there.
+      this.slabs.reset();
       this.restartDelayMs = Date.now() - this.threadStarted > 60_000 ? 1000 : Math.min(30_000, Math.max(1000, this.restartDelayMs * 2));
       this.log.error({ code, restartInMs: this.restartDelayMs }, `recording: the pipeline thread stopped; its batches are in the spool; starting another in ${this.restartDelayMs} ms`);
       setTimeout(() => {
