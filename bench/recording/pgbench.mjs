@@ -18,6 +18,7 @@
 // AIRLOCK_RECORDING_BATCH_EVENTS set the recording batches of "on".
 // The ingest side (events/s one control plane stores) is bench/recording/run.mjs.
 import { writeFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { REDIS_URL, benchMain, createDatabase, parseArgs, require, requireBuilt } from '../lib/common.mjs';
 import { directTarget, pgbench, pgbenchInit, pgbenchWarmUp, workerTarget } from '../lib/pgbench.mjs';
@@ -94,7 +95,8 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     if (typeof data.blob !== 'string') return typeof data.lines === 'string' ? countLines(data.lines) : data.events.length;
     const blob = await connection.getBuffer(data.blob);
     await connection.del(data.blob);
-    return countLines(blob.toString('utf8'));
+    // schemaVersion 2: the lines compressed (raw DEFLATE), as the control plane reads them.
+    return countLines((data.schemaVersion === 2 ? inflateRawSync(blob) : blob).toString('utf8'));
   };
   /** A consumer on connections of its own (BullMQ keeps a connection it is given open: closed here with it). */
   const consume = () => {

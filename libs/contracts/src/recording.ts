@@ -86,15 +86,27 @@ export type RecordEventLinesJob = z.infer<typeof RecordEventLinesJob>;
  * job; the control plane reads it, stores the events and deletes it once the job completed. A
  * job whose blob is gone fails for good (its events are lost, and the failed job says how many).
  */
-export const RecordEventBlobJob = z.object({
-  schemaVersion: z.literal(1),
+const blobJobFields = {
   workerId: z.string(),
   blob: z.string().min(1),
   /** Events (lines) in the blob. */
   events: z.number().int().positive(),
-  /** Size of the blob in bytes. */
+  /** Size of the blob in bytes, as stored in Redis. */
   bytes: z.number().int().positive(),
-});
+};
+
+/**
+ * schemaVersion 1: the blob is the JSON Lines as they are. schemaVersion 2 (what workers send):
+ * the JSON Lines compressed with raw DEFLATE (`encoding`), `plainBytes` long once inflated. A
+ * batch's lines repeat their keys, session ids and statement texts: 500 pgbench events (~220 KB)
+ * become ~12 KB, which is what Redis stores, what crosses the network twice, and what the worker
+ * and Redis copy. A control plane that only knows version 1 refuses a version-2 job as invalid
+ * instead of reading compressed bytes as text: upgrade control planes before workers.
+ */
+export const RecordEventBlobJob = z.discriminatedUnion('schemaVersion', [
+  z.object({ schemaVersion: z.literal(1), ...blobJobFields }),
+  z.object({ schemaVersion: z.literal(2), ...blobJobFields, encoding: z.literal('deflate-raw'), plainBytes: z.number().int().positive() }),
+]);
 export type RecordEventBlobJob = z.infer<typeof RecordEventBlobJob>;
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { keySpace, type SessionEvent } from '@airlock/contracts';
 import { createTestDatabase, type TestDatabase, testRedisPrefix, dropRedisPrefix } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,38 @@ describe('record-events jobs in the blob form (real Redis and Postgres)', () => 
     await redis.client.set(blob, bytes, 'EX', 600);
     return { schemaVersion: 1, workerId, blob, events: list.length, bytes: bytes.length };
   };
+
+  /** What a worker does now: the lines compressed (schemaVersion 2). */
+  const putCompressed = async (list: SessionEvent[], workerId = 'w1') => {
+    const lines = Buffer.from(list.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const bytes = deflateRawSync(lines, { level: 1 });
+    const blob = keys.recordingBlob(workerId, randomUUID());
+    await redis.client.set(blob, bytes, 'EX', 600);
+    return { schemaVersion: 2, workerId, blob, events: list.length, bytes: bytes.length, encoding: 'deflate-raw', plainBytes: lines.length };
+  };
+
+  it('stores the events of a compressed blob (schemaVersion 2) as those of a plain one', async () => {
+    const id = randomUUID();
+    const job = await putCompressed(events(id, 50));
+    expect(job.bytes).toBeLessThan(job.plainBytes);
+    expect(await handler.handle(job)).toMatchObject({ sessions: 1, stored: 51, duplicates: 0 });
+    const stored = await prisma.sessionEvent.findMany({ where: { sessionId: id }, orderBy: { seq: 'asc' }, select: { seq: true } });
+    expect(stored.map((e) => e.seq)).toEqual([...Array(51).keys()]);
+    await handler.completed(job);
+    expect(await redis.client.exists(job.blob)).toBe(0);
+  });
+
+  it('refuses a compressed blob that is not what the job says: corrupt, longer, or shorter once inflated', async () => {
+    const job = await putCompressed(events(randomUUID(), 3));
+    await expect(handler.handle({ ...job, plainBytes: job.plainBytes - 1 })).rejects.toThrow(/^airlock: invalid record-events job: blob .* does not inflate to the \d+ bytes the job says/);
+    await expect(handler.handle({ ...job, plainBytes: job.plainBytes + 1 })).rejects.toThrow(/inflates to \d+ bytes, the job says/);
+    await expect(handler.handle({ ...job, encoding: 'gzip' })).rejects.toThrow(/^airlock: invalid record-events job/);
+    const garbage = keys.recordingBlob('w1', randomUUID());
+    await redis.client.set(garbage, Buffer.from('not deflate at all, just text'), 'EX', 600);
+    await expect(handler.handle({ ...job, blob: garbage, bytes: 29 })).rejects.toThrow(/does not inflate/);
+    // A compressed blob announced as plain (version 1) is not read as text.
+    await expect(handler.handle({ schemaVersion: 1, workerId: 'w1', blob: job.blob, events: job.events, bytes: job.bytes })).rejects.toThrow(/^airlock: invalid record-events job/);
+  });
 
   it('stores the events of the blob, and deletes the blob once the job completed', async () => {
     const id = randomUUID();

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { inflateRaw } from 'node:zlib';
 import { Injectable, Logger } from '@nestjs/common';
 import { RecordEventBlobJob, type RecordEventsJob } from '@airlock/contracts';
 import { RedisService } from '../redis/redis.service';
@@ -9,8 +11,9 @@ export type RecordEventsPayload = RecordEventsJob;
 
 /**
  * Stores a record-events job. A job in the blob form (what workers send) points to its batch's
- * JSON Lines in Redis: the bytes are read here, stored like a `lines` job, and the blob is
- * deleted once the job completed (a retry before that still finds it).
+ * JSON Lines in Redis, compressed (schemaVersion 2) or not (1): the bytes are read here, inflated
+ * when compressed, stored like a `lines` job, and the blob is deleted once the job completed (a
+ * retry before that still finds it).
  */
 @Injectable()
 export class RecordEventsJobHandler {
@@ -32,7 +35,8 @@ export class RecordEventsJobHandler {
       );
     }
     if (bytes.length !== job.bytes) throw invalid(`blob ${job.blob} holds ${bytes.length} bytes, the job says ${job.bytes}`);
-    const summary = await this.recording.ingest({ schemaVersion: 1, workerId: job.workerId, lines: bytes.toString('utf8') }, job.events);
+    const lines = job.schemaVersion === 1 ? bytes : await inflated(job.blob, bytes, job.plainBytes);
+    const summary = await this.recording.ingest({ schemaVersion: 1, workerId: job.workerId, lines: lines.toString('utf8') }, job.events);
     return summary;
   }
 
@@ -52,6 +56,20 @@ export class RecordEventsJobHandler {
     if (!parsed.data.blob.startsWith(own)) throw invalid(`blob key ${JSON.stringify(parsed.data.blob)} is not under ${own}`);
     return parsed.data;
   }
+}
+
+const inflateRawAsync = promisify(inflateRaw);
+
+/** A version-2 blob's JSON Lines: inflated off the event loop, never past the size the job gives. */
+async function inflated(blob: string, bytes: Buffer, plainBytes: number): Promise<Buffer> {
+  let out: Buffer;
+  try {
+    out = await inflateRawAsync(bytes, { maxOutputLength: plainBytes });
+  } catch (err) {
+    throw invalid(`blob ${blob} does not inflate to the ${plainBytes} bytes the job says: ${(err as Error).message}`);
+  }
+  if (out.length !== plainBytes) throw invalid(`blob ${blob} inflates to ${out.length} bytes, the job says ${plainBytes}`);
+  return out;
 }
 
 function invalid(why: string | undefined): RecordingException {

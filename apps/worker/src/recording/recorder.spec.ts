@@ -3,6 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
 import { JobName, keySpace, QueueName, RECORDING_BLOB_TTL_SECONDS, RecordEventBlobJob, SessionEvent } from '@airlock/contracts';
 import { testRedisPrefix, waitFor } from '@airlock/testing';
 import { Queue } from 'bullmq';
@@ -43,7 +44,11 @@ describe('worker recorder (real Redis)', () => {
         const blob = await redis.getBuffer(job.blob);
         if (!blob) throw new Error(`job ${j.id}: blob ${job.blob} is missing`);
         expect(blob.length).toBe(job.bytes);
-        const events = blob.toString('utf8').split('\n').filter(Boolean).map((l) => SessionEvent.parse(JSON.parse(l)));
+        // Workers send the lines compressed (schemaVersion 2).
+        expect(job.schemaVersion).toBe(2);
+        const lines = job.schemaVersion === 2 ? inflateRawSync(blob) : blob;
+        if (job.schemaVersion === 2) expect(lines.length).toBe(job.plainBytes);
+        const events = lines.toString('utf8').split('\n').filter(Boolean).map((l) => SessionEvent.parse(JSON.parse(l)));
         expect(events.length).toBe(job.events);
         return events;
       }),

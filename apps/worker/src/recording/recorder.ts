@@ -251,7 +251,7 @@ function pipelineThread(workerData: PipelineThreadData): Worker {
  * The worker's recorder: batches events (every flushIntervalMs or maxBatchEvents: the worker's
  * AIRLOCK_RECORDING_FLUSH_MS and AIRLOCK_RECORDING_BATCH_EVENTS, unless `options` says) and hands each
  * batch to the recording pipeline's thread, which writes it to the spool, sends it to the
- * Recording queue (the segment's bytes as a blob in Redis, and a job pointing to it) and deletes
+ * Recording queue (the segment's bytes, compressed, as a blob in Redis, and a job pointing to it) and deletes
  * it from the spool once Redis acknowledged the job. Pass it to the Postgres listener:
  * `postgresListener({ recorder: createRecorder })`.
  */
