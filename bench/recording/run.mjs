@@ -1,16 +1,18 @@
 // Recording ingestion benchmark: events per second stored by ONE control plane.
 //
 //   npx tsc -b apps/control-plane/tsconfig.build.json   (the bench runs the built control plane)
-//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1] [--form blob|lines|events]
+//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1] [--form blob|plain-blob|lines|events]
 //
-// --form: the job payload: a blob of JSON Lines in Redis that the job points to, as the worker sends
-// it (default), the JSON Lines inside the job, or the `events` array.
+// --form: the job payload: a blob of JSON Lines in Redis, compressed, that the job points to, as
+// the worker sends it (default; RecordEventBlobJob schemaVersion 2), the same blob uncompressed
+// (plain-blob, version 1), the JSON Lines inside the job, or the `events` array.
 // Starts the built control plane on a fresh migrated database and a unique Redis prefix, enqueues
 // N session events as record-events jobs (the worker's batch size, sessions interleaved the way
 // concurrent sessions reach a worker), and times from the first enqueue until every event is
 // stored, hash-chained and every session anchored. Needs the local Postgres and Redis.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -93,10 +95,14 @@ async function once(rep) {
       if (FORM === 'events') data = { schemaVersion: 1, workerId: 'bench', events: batch };
       else if (FORM === 'lines') data = { schemaVersion: 1, workerId: 'bench', lines };
       else {
-        const bytes = Buffer.from(lines);
+        const plain = Buffer.from(lines);
+        // As the worker's pipeline compresses them (apps/worker/src/recording/pipeline.ts).
+        const bytes = FORM === 'plain-blob' ? plain : deflateRawSync(plain, { level: 1, memLevel: 9 });
         const blob = keySpace(prefix).recordingBlob('bench', String(i));
         blobs.push([blob, bytes]);
-        data = { schemaVersion: 1, workerId: 'bench', blob, events: batch.length, bytes: bytes.length };
+        data = FORM === 'plain-blob'
+          ? { schemaVersion: 1, workerId: 'bench', blob, events: batch.length, bytes: bytes.length }
+          : { schemaVersion: 2, workerId: 'bench', blob, events: batch.length, bytes: bytes.length, encoding: 'deflate-raw', plainBytes: plain.length };
       }
       jobs.push({ name: JobName.RecordEvents, data, opts: { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 86400 } } });
     }
