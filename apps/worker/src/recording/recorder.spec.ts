@@ -25,6 +25,21 @@ function context(stateDir: string, redisUrl: string, prefix: string, lines: stri
   return { config: { id: 'w-test', redisUrl, redisPrefix: prefix, stateDir, recording: { spoolMaxBytes, spoolFsync: false, ...batching } }, log };
 }
 
+/** A proxy to the local Redis that hangs up on every connection until `up` is set. */
+async function switchableRedis(): Promise<{ url: string; up: boolean; close(): void }> {
+  const link = { url: '', up: false, close: () => proxy.close() };
+  const proxy = net.createServer((c) => {
+    if (!link.up) return c.destroy();
+    const r = net.connect(6379, '127.0.0.1');
+    c.pipe(r).pipe(c);
+    c.on('error', () => r.destroy());
+    r.on('error', () => c.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  link.url = `redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  return link;
+}
+
 describe('worker recorder (real Redis)', () => {
   const dirs: string[] = [];
   const prefix = testRedisPrefix();
@@ -177,41 +192,24 @@ describe('worker recorder (real Redis)', () => {
 
   it('records more batches than it has shared slabs while Redis is away, and drains every one in order when it returns', async () => {
     const dir = tmp();
-    // A proxy to the local Redis that hangs up on every connection until `up`.
-    let up = false;
-    const proxy = net.createServer((c) => {
-      if (!up) return c.destroy();
-      const r = net.connect(6379, '127.0.0.1');
-      c.pipe(r).pipe(c);
-      c.on('error', () => r.destroy());
-      r.on('error', () => c.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const url = `redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const redisLink = await switchableRedis();
+    const url = redisLink.url;
     const rec = createRecorder(context(dir, url, prefix), { flushIntervalMs: 5, maxBatchEvents: 10, addTimeoutMs: 200, retryMs: 50 });
     const id = randomUUID();
     const batches = SLAB_COUNT * 3;
     for (let i = 0; i < batches * 10; i++) rec.record(statement(id, i));
     await waitFor(() => readdirSync(path.join(dir, 'spool')).length >= batches, 'every batch spooled');
-    up = true;
+    redisLink.up = true;
     await waitFor(async () => (await queued()).length === batches * 10, 'every event queued', 20_000);
     expect((await queued()).map((e) => e.seq)).toEqual([...Array(batches * 10).keys()]);
     await rec.close();
-    proxy.close();
+    redisLink.close();
   });
 
   it('gives a shared slab back while Redis is away and sends its batch from the spool, not from the slab, when Redis returns', async () => {
     const dir = tmp();
-    let up = false;
-    const proxy = net.createServer((c) => {
-      if (!up) return c.destroy();
-      const r = net.connect(6379, '127.0.0.1');
-      c.pipe(r).pipe(c);
-      c.on('error', () => r.destroy());
-      r.on('error', () => c.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const url = `redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const redisLink = await switchableRedis();
+    const url = redisLink.url;
     const mem = createSlabMemory(2, 4096);
     const released: number[] = [];
     const ids = new Int32Array(new SharedArrayBuffer(4));
@@ -233,11 +231,11 @@ describe('worker recorder (real Redis)', () => {
     expect(Atomics.load(mem.state, 1)).toBe(0);
     // The recorder may now write another batch there: what reaches Redis must not change.
     view.fill(0x78);
-    up = true;
+    redisLink.up = true;
     await waitFor(async () => (await queued()).length === 3, 'the batch queued', 20_000);
     expect((await queued()).map((e) => e.seq)).toEqual([0, 1, 2]);
     expect(released).toEqual([1]);
     await pipeline.close();
-    proxy.close();
+    redisLink.close();
   });
 });
