@@ -5,9 +5,9 @@ import type { Segment } from './spool';
 
 // The recording pipeline's thread. Messages from the recorder: { t: 'batch', id, slab, length,
 // events } (the batch is in a shared slab: shared-slabs.ts) or { t: 'batch', id, bytes, events }
-// (a copy of its own), and { t: 'close' }. Messages to it: { t: 'log', level, obj, msg }, { t: 'spooled', id } and
-// { t: 'closed' }. The spool's size is kept in shared memory, read by the recorder at every new
-// session.
+// (a copy of its own), and { t: 'close' }. Messages to it: { t: 'log', level, obj, msg },
+// { t: 'spooled', id } and { t: 'closed' }. The spool's size is kept in shared memory, read by
+// the recorder at every new session.
 
 export interface PipelineThreadData {
   config: PipelineConfig;

@@ -6,9 +6,9 @@ import { Redis } from 'ioredis';
 import { type Segment, Spool } from './spool';
 
 // The recorder's I/O: every batch of JSON lines is written to the spool, then handed to Redis (a
-// blob of the lines, compressed, and a record-events job pointing to it), then deleted from the spool. It runs on a thread
-// of its own (pipeline-thread.ts), so neither a slow disk nor a slow Redis holds up the sessions'
-// thread, and the sessions' thread spends no time on either.
+// blob of the lines, compressed, and a record-events job pointing to it), then deleted from the
+// spool. It runs on a thread of its own (pipeline-thread.ts), so neither a slow disk nor a slow
+// Redis holds up the sessions' thread, and the sessions' thread spends no time on either.
 
 export interface PipelineOptions {
   /** Segments are merged into one job up to this many events when draining a backlog. */
@@ -160,8 +160,8 @@ export class Pipeline {
         const parts = take.map((p) => p.bytes ?? this.spool.read(p.seg));
         const lines = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
         // Compressed once per job, on this thread (RecordEventBlobJob, schemaVersion 2). Level 1:
-        // about 18 times smaller for pgbench's statements, for ~0.6 ms of CPU per 500 events,
-        // less than the copies and socket writes of the bytes it saves here and in Redis.
+        // about 18 times smaller for pgbench's statements, for 0.4–0.8 ms per 500 events, less
+        // than the copies and socket writes of the bytes it saves here and in Redis.
         const blob = deflateRawSync(lines, BLOB_DEFLATE);
         // The blob first, then the job that points to it: a job never exists without its blob. Each
         // attempt has a blob of its own, so an add that timed out yet reached Redis leaves a job whose

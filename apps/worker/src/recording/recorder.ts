@@ -49,10 +49,9 @@ interface Batch {
  * The sessions' side of recording. record() keeps the event and returns; every flushIntervalMs
  * (or maxBatchEvents) the batch is written as JSON lines and goes to the pipeline thread (in a
  * slab of memory the two threads share: shared-slabs.ts), which spools it, sends it to Redis and
- * deletes it from the spool once acknowledged. A batch
- * stays here, too, until the thread says it is in the spool: if the process exits first, the
- * exit handler spools it itself (synchronously), so a process.exit() without close() loses
- * nothing that was recorded. Only SIGKILL (or a crash) loses what was not yet in the spool.
+ * deletes it from the spool once acknowledged. A batch stays here, too, until the thread says it
+ * is in the spool: if the process exits first, the exit handler spools it itself (synchronously),
+ * so a process.exit() without close() loses nothing that was recorded. Only SIGKILL (or a crash) loses what was not yet in the spool.
  */
 class ThreadedRecorder implements SessionRecorder {
   /**
