@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { RedisService } from '../redis/redis.service';
 import { DeliverWebhookJobHandler } from './deliver-webhook.job';
+import { closeWorker } from '../redis/close-worker';
 
 type NotificationJobName = typeof JobName.DeliverWebhook;
 
@@ -46,7 +47,6 @@ export class NotificationsProcessor implements OnApplicationBootstrap, OnModuleD
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
-    this.connection?.disconnect();
+    await closeWorker(this.worker, this.connection, this.logger);
   }
 }

@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.service';
 import { RecordEventsJobHandler } from './record-events.job';
 import { RecordingException } from './recording.exception';
+import { closeWorker } from '../redis/close-worker';
 
 type RecordingJobName = typeof JobName.RecordEvents;
 
@@ -53,7 +54,6 @@ export class RecordingProcessor implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
-    this.connection?.disconnect();
+    await closeWorker(this.worker, this.connection, this.logger);
   }
 }

@@ -6,6 +6,7 @@ import { RedisService } from '../redis/redis.service';
 import { RequestReviewJobHandler } from './request-review.job';
 import { ReviewException } from './reviews.exception';
 import { WithdrawReviewJobHandler } from './withdraw-review.job';
+import { closeWorker } from '../redis/close-worker';
 
 type ReviewJobName = typeof JobName.RequestReview | typeof JobName.WithdrawReview;
 
@@ -50,7 +51,6 @@ export class ReviewsProcessor implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
-    this.connection?.disconnect();
+    await closeWorker(this.worker, this.connection, this.logger);
   }
 }
