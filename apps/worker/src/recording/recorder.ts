@@ -51,7 +51,8 @@ interface Batch {
  * slab of memory the two threads share: shared-slabs.ts), which spools it, sends it to Redis and
  * deletes it from the spool once acknowledged. A batch stays here, too, until the thread says it
  * is in the spool: if the process exits first, the exit handler spools it itself (synchronously),
- * so a process.exit() without close() loses nothing that was recorded. Only SIGKILL (or a crash) loses what was not yet in the spool.
+ * so a process.exit() without close() loses nothing that was recorded. Only SIGKILL (or a crash)
+ * loses what was not yet in the spool.
  */
 class ThreadedRecorder implements SessionRecorder {
   /**
@@ -161,7 +162,7 @@ class ThreadedRecorder implements SessionRecorder {
     this.spoolHere();
   }
 
-  /** The thread has spooled batch `id`. */
+  /** Batch `id` is in the spool (the pipeline thread wrote it, or this thread did): its copy here and its slab are no longer needed. */
   private settled(id: number): void {
     const b = this.unspooled.get(id);
     if (b === undefined) return;
@@ -186,8 +187,7 @@ class ThreadedRecorder implements SessionRecorder {
       } catch (err) {
         this.log.error({ err: (err as Error).message, events: b.events }, 'recording: spool write failed; batch lost');
       }
-      if (b.slab >= 0) this.slabs.settled(b.slab);
-      this.unspooled.delete(id);
+      this.settled(id);
     }
   }
 
