@@ -5,7 +5,7 @@
 // is the end-to-end figure.
 //
 //   npx tsc -b apps/worker/tsconfig.build.json
-//   node bench/recording/hooks.mjs [--txns 200000] [--reps 5] [--only relay|pipeline] [--sink null|spool] [--floor 1] [--events built|plain] [--rate 10000]
+//   [AIRLOCK_RECORDING_FLUSH_MS=50] [AIRLOCK_RECORDING_BATCH_EVENTS=500] node bench/recording/hooks.mjs [--txns 200000] [--reps 5] [--only relay|pipeline] [--sink null|spool] [--floor 1] [--events built|plain] [--rate 10000]
 //
 // relay: µs of CPU per transaction (simple and prepared), hook sets "off" (a guardrail stand-in
 // that allows everything and reports its decision) and "on" (the same + the statement recorder +
@@ -31,6 +31,25 @@ const ONLY = args.only;
 const PLAIN = args.events === 'plain';
 const RATE = args.rate === undefined ? 0 : Number(args.rate);
 const TARGETS = args.floor === '1' ? ['off', 'floor-no-rows', 'floor', 'on'] : ['off', 'on'];
+
+// The recorder's batches as a worker reads them from its environment (unset: the worker's defaults).
+const recordingEnv = {
+  ...(process.env.AIRLOCK_RECORDING_FLUSH_MS ? { flushIntervalMs: Number(process.env.AIRLOCK_RECORDING_FLUSH_MS) } : {}),
+  ...(process.env.AIRLOCK_RECORDING_BATCH_EVENTS ? { maxBatchEvents: Number(process.env.AIRLOCK_RECORDING_BATCH_EVENTS) } : {}),
+};
+
+/** Redis's own CPU so far (µs, user + system), from INFO cpu. */
+async function redisCpuUs() {
+  const { Redis } = require('ioredis');
+  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  try {
+    const info = await r.info('cpu');
+    const field = (k) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+    return (field('used_cpu_sys') + field('used_cpu_user')) * 1e6;
+  } finally {
+    r.disconnect();
+  }
+}
 
 const dist = path.dirname(path.dirname(requireBuilt('apps/worker/dist/recording/statement-recorder.js')));
 const req = (p) => require(path.join(dist, p));
@@ -225,11 +244,12 @@ async function pipelineBench() {
   const events = Math.min(TXNS, 100_000);
   const runs = [];
   const mainRuns = [];
+  const redisRuns = [];
   for (let rep = 0; rep < REPS; rep++) {
     const dir = mkdtempSync(path.join(tmpdir(), 'airlock-rec-bench-'));
     const prefix = benchName();
     const log = pino({ level: 'silent' });
-    const recorder = createRecorder({ config: { id: 'bench', redisUrl: REDIS_URL, redisPrefix: prefix, stateDir: dir, recording: { spoolMaxBytes: 1 << 30, spoolFsync: false } }, log });
+    const recorder = createRecorder({ config: { id: 'bench', redisUrl: REDIS_URL, redisPrefix: prefix, stateDir: dir, recording: { spoolMaxBytes: 1 << 30, spoolFsync: false, ...recordingEnv } }, log });
     const sessionIds = Array.from({ length: 16 }, () => randomUUID());
     const at = new Date().toISOString();
     // The recorder's pipeline thread loads its modules once per worker process: let it boot
@@ -237,6 +257,7 @@ async function pipelineBench() {
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = cpuUs();
     const main0 = cpuSeconds(process.pid, process.pid) * 1e6;
+    const redis0 = await redisCpuUs();
     const paceStart = performance.now();
     for (let n = 0; n < events; n++) {
       // Built the way StatementTrail builds them (the recorder writes those by hand, not with JSON.stringify).
@@ -260,6 +281,7 @@ async function pipelineBench() {
     await recorder.close();
     runs.push((cpuUs() - t0) / events);
     mainRuns.push((cpuSeconds(process.pid, process.pid) * 1e6 - main0) / events);
+    redisRuns.push(((await redisCpuUs()) - redis0) / events);
     const { Queue } = require('bullmq');
     const { Redis } = require('ioredis');
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -269,7 +291,7 @@ async function pipelineBench() {
     rmSync(dir, { recursive: true, force: true });
     if (left.waiting === 0) throw new Error('bench: no job reached the queue');
   }
-  process.stdout.write(`recorder pipeline (spool + BullMQ), ${events} statement events${RATE > 0 ? ` at ${RATE}/s` : ' (burst)'}, ${REPS} reps: median ${median(runs).toFixed(2)} µs CPU per event in the worker process, ${median(mainRuns).toFixed(2)} on its main thread (the sessions' thread)\n`);
+  process.stdout.write(`recorder pipeline (spool + BullMQ), ${events} statement events${RATE > 0 ? ` at ${RATE}/s` : ' (burst)'}, ${REPS} reps: median ${median(runs).toFixed(2)} µs CPU per event in the worker process, ${median(mainRuns).toFixed(2)} on its main thread (the sessions' thread); Redis ${median(redisRuns).toFixed(2)} µs per event (its whole CPU: run with nothing else on it)${recordingEnv.flushIntervalMs || recordingEnv.maxBatchEvents ? `; batches: ${JSON.stringify(recordingEnv)}` : ''}\n`);
 }
 
 if (ONLY !== 'pipeline') await relayBench();

@@ -34,9 +34,9 @@ const schema = z.object({
    * AIRLOCK_RECORDING_BATCH_EVENTS events, whichever comes first. Larger batches cost less per
    * event; what a SIGKILL can lose grows with them (at most two batches).
    */
-  AIRLOCK_RECORDING_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  AIRLOCK_RECORDING_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** At most 5000: the pipeline sends up to 5000 events per queue job. */
-  AIRLOCK_RECORDING_BATCH_EVENTS: z.coerce.number().int().min(1).max(5000).default(500),
+  AIRLOCK_RECORDING_BATCH_EVENTS: z.coerce.number().int().min(1).max(5000).default(2000),
   /**
    * Processes serving the worker's listeners: 1 (the default) runs them in this process; n > 1 or
    * `auto` (one per CPU) runs a supervisor that forks that many, sharing the listening ports.

@@ -30,7 +30,7 @@ export interface RecorderOptions extends PipelineOptions {
   maxBatchEvents: number;
 }
 
-export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { flushIntervalMs: 50, maxBatchEvents: 500, maxJobEvents: 5000, addTimeoutMs: 3000, retryMs: 500, closeTimeoutMs: 5000 };
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { flushIntervalMs: 100, maxBatchEvents: 2000, maxJobEvents: 5000, addTimeoutMs: 3000, retryMs: 500, closeTimeoutMs: 5000 };
 
 export interface RecorderContext {
   config: Pick<WorkerConfig, 'id' | 'redisUrl' | 'redisPrefix' | 'stateDir' | 'recording'>;

@@ -17,9 +17,9 @@ export interface SlabMemory {
   state: Int32Array;
 }
 
-/** 8 × 512 KiB: a batch of the default 500 events is ~200 KiB; memory is touched only as slabs are used. */
+/** 8 × 1 MiB: a batch of the default 2000 events of pgbench -S is ~880 KiB; memory is touched only as slabs are used. */
 export const SLAB_COUNT = 8;
-export const SLAB_BYTES = 512 * 1024;
+export const SLAB_BYTES = 1024 * 1024;
 
 export function createSlabMemory(count = SLAB_COUNT, bytes = SLAB_BYTES): SlabMemory {
   return { slabs: Array.from({ length: count }, () => new SharedArrayBuffer(bytes)), state: new Int32Array(new SharedArrayBuffer(4 * count)) };
