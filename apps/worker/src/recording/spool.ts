@@ -24,7 +24,7 @@ const segmentName = (id: number): string => `${String(id).padStart(16, '0')}.jso
  *
  * A plain write() puts the bytes in the kernel's page cache, which survives the
  * process (SIGKILL, crash, OOM kill); only a host crash can lose them. fsync on
- * every 50 ms batch would cost a disk flush each time for that rarer case, so
+ * every batch (every 100 ms under load) would cost a disk flush each time for that rarer case, so
  * it is opt-in (AIRLOCK_SPOOL_FSYNC=1).
  */
 export class Spool {
