@@ -27,6 +27,15 @@ describe('SampleCollector', () => {
     expect(s.result()).toEqual({ columns: ['id'], rows: [['123456']] });
   });
 
+  it('shares the column names it was given and charges the size the caller says they have', () => {
+    const columns = ['é'];
+    // Told 2 bytes (what 'é' is): 2 + 3 fits a budget of 5, 2 + 4 does not.
+    const s = new SampleCollector(columns, 5, 2);
+    expect(s.fits(3)).toBe(true);
+    expect(new SampleCollector(columns, 5, 2).fits(4)).toBe(false);
+    expect(s.result()!.columns).toBe(columns);
+  });
+
   it('records nothing with a zero budget', () => {
     expect(new SampleCollector(['a'], 0).result()).toBeNull();
   });

@@ -2,6 +2,7 @@
 export const DEFAULT_SAMPLE_BYTES = 4096;
 
 export interface ResultSample {
+  /** Shared with the collector's caller (not a copy): read it, never change it. */
   columns: string[];
   rows: Array<Array<string | null>>;
 }
@@ -16,11 +17,17 @@ export class SampleCollector {
   private used: number;
   private full = false;
 
+  /**
+   * `columns` is shared, never copied: the caller does not change it afterwards (a recorder hands
+   * every statement of the same result shape the same array). `columnBytes`: their UTF-8 size, when
+   * the caller already knows it.
+   */
   constructor(
     private readonly columns: string[],
     private readonly maxBytes = DEFAULT_SAMPLE_BYTES,
+    columnBytes = columns.reduce((n, c) => n + Buffer.byteLength(c), 0),
   ) {
-    this.used = columns.reduce((n, c) => n + Buffer.byteLength(c), 0);
+    this.used = columnBytes;
   }
 
   /** Offers one masked row; returns false once the budget is spent (callers may stop offering). */
@@ -52,6 +59,6 @@ export class SampleCollector {
   }
 
   result(): ResultSample | null {
-    return this.maxBytes > 0 && (this.rows.length > 0 || this.columns.length > 0) ? { columns: [...this.columns], rows: this.rows } : null;
+    return this.maxBytes > 0 && (this.rows.length > 0 || this.columns.length > 0) ? { columns: this.columns, rows: this.rows } : null;
   }
 }

@@ -79,6 +79,27 @@ describe('statement recorder', () => {
     expect(s.statements()[0].durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('samples each statement of a repeated result shape on its own, and names the columns of a new shape', () => {
+    const s = session();
+    const shape = [field('id'), field('name')];
+    const run = (fields: FieldDescription[], cells: string[]) => {
+      s.hooks.onQuery!('SELECT id, name FROM t');
+      const plan = s.hooks.onRowDescription!(fields, { kind: 'query', name: '', sql: null })!;
+      s.hooks.onDataRow!(dataRow(cells), plan);
+      s.hooks.onCommandComplete!('SELECT 1');
+    };
+    run(shape, ['1', 'a']);
+    run(shape, ['2', 'b']);
+    run([field('total')], ['3']);
+    run(shape, ['4', 'd']);
+    expect(s.statements().map((e) => e.sample)).toEqual([
+      { columns: ['id', 'name'], rows: [['1', 'a']] },
+      { columns: ['id', 'name'], rows: [['2', 'b']] },
+      { columns: ['total'], rows: [['3']] },
+      { columns: ['id', 'name'], rows: [['4', 'd']] },
+    ]);
+  });
+
   it('records a blocked statement in order, after the statements sent before it', () => {
     const s = session();
     s.rec.onDecision(s.i, decision('SELECT 1', 'allow'));

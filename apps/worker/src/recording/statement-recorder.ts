@@ -93,6 +93,14 @@ class StatementTrail implements SessionHooks {
   /** The last Parse, for an error answering a Parse that no Execute followed. */
   private lastParse: Prepared | null = null;
   private readonly cells = new DataRowCells();
+  /**
+   * The column names of the last result shape and their UTF-8 size: the relay hands every result
+   * of the same shape the same fields array, so a session running one query over and over names
+   * its columns once, not per statement. Shared by the samples (never changed).
+   */
+  private lastFields: readonly FieldDescription[] | null = null;
+  private lastColumns: string[] = [];
+  private lastColumnBytes = 0;
 
   constructor(
     private readonly trail: SessionTrail,
@@ -185,7 +193,12 @@ class StatementTrail implements SessionHooks {
     const entry = this.queue[0];
     if (!entry || entry.state !== 'running') return null;
     if (this.sampleBytes > 0) {
-      entry.sample = new SampleCollector(fields.map((f) => f.name), this.sampleBytes);
+      if (fields !== this.lastFields) {
+        this.lastFields = fields;
+        this.lastColumns = fields.map((f) => f.name);
+        this.lastColumnBytes = this.lastColumns.reduce((n, c) => n + Buffer.byteLength(c), 0);
+      }
+      entry.sample = new SampleCollector(this.lastColumns, this.sampleBytes, this.lastColumnBytes);
       entry.sampling = true;
     }
     const plan: Plan = { fields, entry };
