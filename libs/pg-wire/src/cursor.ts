@@ -1,5 +1,8 @@
 import { PgProtocolError } from './errors';
 
+/** Bytes of a C string looked at in JavaScript before handing the search to Buffer.indexOf. */
+const SHORT_CSTRING = 64;
+
 /**
  * Bounds-checked reader over one message body. Every overrun becomes a PgProtocolError (08P01)
  * so a hostile frame can never surface a RangeError from Buffer.
@@ -65,11 +68,17 @@ export class Cursor {
   }
 
   cstring(): string {
-    const end = this.buf.indexOf(0, this.pos);
-    if (end < 0) this.fail('unterminated string');
-    const s = this.buf.toString('utf8', this.pos, end);
+    const buf = this.buf;
+    const start = this.pos;
+    // Most strings here are names, and most names are empty (the unnamed statement and portal of
+    // every extended-protocol round trip) or short: found in a loop, without indexOf's native call.
+    let end = start;
+    const limit = Math.min(buf.length, start + SHORT_CSTRING);
+    while (end < limit && buf[end] !== 0) end++;
+    if (end === limit) end = buf.indexOf(0, end);
+    if (end < 0 || end >= buf.length) this.fail('unterminated string');
     this.pos = end + 1;
-    return s;
+    return end === start ? '' : buf.toString('utf8', start, end);
   }
 
   /** Zero-copy view of the next n bytes. */
