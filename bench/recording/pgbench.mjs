@@ -12,15 +12,16 @@
 // (default): it runs while pgbench does, on the same 2 cores, as a control plane on the same host
 // would. --ingest between: it is paused while pgbench runs and drains the queue between
 // measurements, as a control plane on its own host takes nothing from the proxy's cores (Redis
-// still does its part inside the windows). The goal: on keeps >= 0.90 of off's TPS. Needs the
-// local Postgres and Redis.
+// still does its part inside the windows). The goal: on keeps >= 0.90 of off's TPS. Besides TPS,
+// each window's CPU per transaction: the worker's (and its main thread's) and, when Redis runs on
+// this machine, Redis's. Needs the local Postgres and Redis.
 // The workers read the environment as a worker does: AIRLOCK_RECORDING_FLUSH_MS and
 // AIRLOCK_RECORDING_BATCH_EVENTS set the recording batches of "on".
 // The ingest side (events/s one control plane stores) is bench/recording/run.mjs.
 import { writeFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
-import { REDIS_URL, benchMain, createDatabase, parseArgs, require, requireBuilt } from '../lib/common.mjs';
+import { REDIS_URL, benchMain, cpuSeconds, createDatabase, parseArgs, require, requireBuilt } from '../lib/common.mjs';
 import { directTarget, pgbench, pgbenchInit, pgbenchWarmUp, workerTarget } from '../lib/pgbench.mjs';
 import { change, interleave, median, pad } from '../lib/stats.mjs';
 import { benchKeys, benchSnapshot, builtLibs, pgConnection, publishSnapshot, startWorkerProcess } from '../lib/worker.mjs';
@@ -132,6 +133,9 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     ];
     return startWorkerProcess({ entry, name: `worker ${name}`, workerId: `bench-${name}`, nodeArgs, processes: PROCESSES, prefix, privateKey: pool.privateKey, stateDir: path.join(work, name), cleanups });
   };
+  // Redis's process, when it runs on this machine (its pid from INFO server), for its CPU per window.
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(REDIS_URL).hostname);
+  const redisPid = local ? await connection.info('server').then((info) => Number(/process_id:(\d+)/.exec(info)?.[1]) || undefined) : undefined;
   const off = await start('off', workerMain(false));
   const on = await start('on', workerMain(true));
   // --split 1: a third worker with the recording hooks but events only to debug logs (no spool,
@@ -158,9 +162,11 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
         await consumer.close();
         consumer = undefined;
       }
+      const redis0 = cpuSeconds(redisPid);
       const r = await pgbench({ env: targets[t], mode, clients, seconds: SECONDS, pid: pids[t] });
       if (t === 'on') produced += r.txns;
-      return r;
+      // Redis's own CPU in the window: the blobs and jobs "on" sends (and, --ingest during, the consumer's work).
+      return { ...r, redisCpuUs: ((cpuSeconds(redisPid) - redis0) / r.txns) * 1e6 };
     },
   });
   consumer ??= consume();
@@ -172,15 +178,17 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
 
   const lines = [];
   lines.push(`pgbench -S, -T ${SECONDS}, ${REPS} interleaved repetitions, medians (TPS), STANDARD guardrails, masking ${MASKING ? 'on' : 'off'}, ingest stand-in ${INGEST === 'during' ? 'running during the windows' : 'draining between the windows'}${PROCESSES > 1 ? `, workers of ${PROCESSES} processes` : ''}. on/off = TPS kept with recording; goal >= 0.90`);
-  lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('off', 9) + pad('on', 9) + pad('on/off', 8) + pad('+lat µs', 9) + 'worker CPU µs/txn off → on (process, main thread)');
+  lines.push(pad('mode/clients', 14) + pad('direct', 9) + pad('off', 9) + pad('on', 9) + pad('on/off', 8) + pad('+lat µs', 9) + 'worker CPU µs/txn off → on (process, main thread); Redis CPU µs/txn');
   for (const [k, by] of Object.entries(results)) {
     const m = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.tps))]));
     const lat = Object.fromEntries(names.map((n) => [n, median(by[n].map((r) => r.lat))]));
     const cpu = Object.fromEntries(['off', 'on'].map((n) => [n, median(by[n].map((r) => r.cpuUs))]));
     const main = Object.fromEntries(['off', 'on'].map((n) => [n, median(by[n].map((r) => r.mainCpuUs))]));
+    const redis = Object.fromEntries(['off', 'on'].map((n) => [n, median(by[n].map((r) => r.redisCpuUs))]));
     lines.push(
       pad(k, 14) + pad(m.direct.toFixed(0), 9) + pad(m.off.toFixed(0), 9) + pad(m.on.toFixed(0), 9) + pad((m.on / m.off).toFixed(2), 8) +
         pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)})` + (PROCESSES > 1 ? '' : `, main thread ${main.off.toFixed(1)} → ${main.on.toFixed(1)}`) +
+        (Number.isFinite(redis.on) ? `; Redis ${redis.off.toFixed(1)} → ${redis.on.toFixed(1)}` : '') +
         (by.hooks ? `   hooks only (no pipeline): ${median(by.hooks.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.hooks.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.hooks.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : '') +
         (by.floor ? `   floor (empty callbacks): ${median(by.floor.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.floor.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.floor.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : ''),
     );
