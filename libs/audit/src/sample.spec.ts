@@ -28,12 +28,13 @@ describe('SampleCollector', () => {
   });
 
   it('shares the column names it was given and charges the size the caller says they have', () => {
-    const columns = ['é'];
-    // Told 2 bytes (what 'é' is): 2 + 3 fits a budget of 5, 2 + 4 does not.
-    const s = new SampleCollector(columns, 5, 2);
-    expect(s.fits(3)).toBe(true);
-    expect(new SampleCollector(columns, 5, 2).fits(4)).toBe(false);
-    expect(s.result()!.columns).toBe(columns);
+    const columns = ['id'];
+    // 'id' is 2 bytes; told 4, the collector has 1 left of a budget of 5 (it would have 3).
+    const s = new SampleCollector(columns, 5, 4);
+    expect(s.fits(2)).toBe(false);
+    const t = new SampleCollector(columns, 5, 4);
+    expect(t.fits(1)).toBe(true);
+    expect(t.result()!.columns).toBe(columns);
   });
 
   it('records nothing with a zero budget', () => {
