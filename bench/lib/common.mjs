@@ -79,6 +79,13 @@ export function cpuSeconds(pid, tid) {
   }
 }
 
+/** Redis's own CPU so far (µs, user + system) from INFO cpu, through an ioredis connection (any Redis, local or not). */
+export async function redisCpuUs(connection) {
+  const info = await connection.info('cpu');
+  const field = (k) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1e6;
+}
+
 /** The live child processes of pid (forked by its main thread). */
 function childPids(pid) {
   try {

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { REDIS_URL, benchName, cpuSeconds, parseArgs, require, requireBuilt } from '../lib/common.mjs';
+import { REDIS_URL, benchName, cpuSeconds, parseArgs, redisCpuUs, require, requireBuilt } from '../lib/common.mjs';
 import { median } from '../lib/stats.mjs';
 
 const args = parseArgs();
@@ -37,19 +37,6 @@ const recordingEnv = {
   ...(process.env.AIRLOCK_RECORDING_FLUSH_MS ? { flushIntervalMs: Number(process.env.AIRLOCK_RECORDING_FLUSH_MS) } : {}),
   ...(process.env.AIRLOCK_RECORDING_BATCH_EVENTS ? { maxBatchEvents: Number(process.env.AIRLOCK_RECORDING_BATCH_EVENTS) } : {}),
 };
-
-/** Redis's own CPU so far (µs, user + system), from INFO cpu. */
-async function redisCpuUs() {
-  const { Redis } = require('ioredis');
-  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  try {
-    const info = await r.info('cpu');
-    const field = (k) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
-    return (field('used_cpu_sys') + field('used_cpu_user')) * 1e6;
-  } finally {
-    r.disconnect();
-  }
-}
 
 const dist = path.dirname(path.dirname(requireBuilt('apps/worker/dist/recording/statement-recorder.js')));
 const req = (p) => require(path.join(dist, p));
@@ -255,9 +242,11 @@ async function pipelineBench() {
     // The recorder's pipeline thread loads its modules once per worker process: let it boot
     // before the clock starts (a worker pays that once, not per event).
     await new Promise((r) => setTimeout(r, 1500));
+    const { Redis } = require('ioredis');
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const redis0 = await redisCpuUs(redis);
     const t0 = cpuUs();
     const main0 = cpuSeconds(process.pid, process.pid) * 1e6;
-    const redis0 = await redisCpuUs();
     const paceStart = performance.now();
     for (let n = 0; n < events; n++) {
       // Built the way StatementTrail builds them (the recorder writes those by hand, not with JSON.stringify).
@@ -281,9 +270,10 @@ async function pipelineBench() {
     await recorder.close();
     runs.push((cpuUs() - t0) / events);
     mainRuns.push((cpuSeconds(process.pid, process.pid) * 1e6 - main0) / events);
-    redisRuns.push(((await redisCpuUs()) - redis0) / events);
+    // Redis's work for the events: the blobs and jobs (one INFO call on top).
+    redisRuns.push(((await redisCpuUs(redis)) - redis0) / events);
+    redis.disconnect();
     const { Queue } = require('bullmq');
-    const { Redis } = require('ioredis');
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const q = new Queue(JOB_TO_QUEUE[JobName.RecordEvents], { connection, prefix: keySpace(prefix).queuePrefix() });
     const left = await q.getJobCounts('waiting');

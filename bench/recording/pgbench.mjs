@@ -13,15 +13,15 @@
 // would. --ingest between: it is paused while pgbench runs and drains the queue between
 // measurements, as a control plane on its own host takes nothing from the proxy's cores (Redis
 // still does its part inside the windows). The goal: on keeps >= 0.90 of off's TPS. Besides TPS,
-// each window's CPU per transaction: the worker's (and its main thread's) and, when Redis runs on
-// this machine, Redis's. Needs the local Postgres and Redis.
+// each window's CPU per transaction: the worker's (and its main thread's) and Redis's (INFO cpu).
+// Needs the local Postgres and Redis.
 // The workers read the environment as a worker does: AIRLOCK_RECORDING_FLUSH_MS and
 // AIRLOCK_RECORDING_BATCH_EVENTS set the recording batches of "on".
 // The ingest side (events/s one control plane stores) is bench/recording/run.mjs.
 import { writeFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
-import { REDIS_URL, benchMain, cpuSeconds, createDatabase, parseArgs, require, requireBuilt } from '../lib/common.mjs';
+import { REDIS_URL, benchMain, createDatabase, parseArgs, redisCpuUs, require, requireBuilt } from '../lib/common.mjs';
 import { directTarget, pgbench, pgbenchInit, pgbenchWarmUp, workerTarget } from '../lib/pgbench.mjs';
 import { change, interleave, median, pad } from '../lib/stats.mjs';
 import { benchKeys, benchSnapshot, builtLibs, pgConnection, publishSnapshot, startWorkerProcess } from '../lib/worker.mjs';
@@ -133,9 +133,6 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     ];
     return startWorkerProcess({ entry, name: `worker ${name}`, workerId: `bench-${name}`, nodeArgs, processes: PROCESSES, prefix, privateKey: pool.privateKey, stateDir: path.join(work, name), cleanups });
   };
-  // Redis's process, when it runs on this machine (its pid from INFO server), for its CPU per window.
-  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(REDIS_URL).hostname);
-  const redisPid = local ? await connection.info('server').then((info) => Number(/process_id:(\d+)/.exec(info)?.[1]) || undefined) : undefined;
   const off = await start('off', workerMain(false));
   const on = await start('on', workerMain(true));
   // --split 1: a third worker with the recording hooks but events only to debug logs (no spool,
@@ -162,11 +159,11 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
         await consumer.close();
         consumer = undefined;
       }
-      const redis0 = cpuSeconds(redisPid);
+      const redis0 = await redisCpuUs(connection);
       const r = await pgbench({ env: targets[t], mode, clients, seconds: SECONDS, pid: pids[t] });
       if (t === 'on') produced += r.txns;
       // Redis's own CPU in the window: the blobs and jobs "on" sends (and, --ingest during, the consumer's work).
-      return { ...r, redisCpuUs: ((cpuSeconds(redisPid) - redis0) / r.txns) * 1e6 };
+      return { ...r, redisCpuUs: ((await redisCpuUs(connection)) - redis0) / r.txns };
     },
   });
   consumer ??= consume();
@@ -188,7 +185,7 @@ benchMain(async ({ db, prefix, work, cleanups }) => {
     lines.push(
       pad(k, 14) + pad(m.direct.toFixed(0), 9) + pad(m.off.toFixed(0), 9) + pad(m.on.toFixed(0), 9) + pad((m.on / m.off).toFixed(2), 8) +
         pad(((lat.on - lat.off) * 1000).toFixed(0), 9) + `${cpu.off.toFixed(1)} → ${cpu.on.toFixed(1)} (${change(cpu.on / cpu.off)})` + (PROCESSES > 1 ? '' : `, main thread ${main.off.toFixed(1)} → ${main.on.toFixed(1)}`) +
-        (Number.isFinite(redis.on) ? `; Redis ${redis.off.toFixed(1)} → ${redis.on.toFixed(1)}` : '') +
+        `; Redis ${redis.off.toFixed(1)} → ${redis.on.toFixed(1)}` +
         (by.hooks ? `   hooks only (no pipeline): ${median(by.hooks.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.hooks.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.hooks.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : '') +
         (by.floor ? `   floor (empty callbacks): ${median(by.floor.map((r) => r.tps)).toFixed(0)} TPS, ${(median(by.floor.map((r) => r.tps)) / m.off).toFixed(2)} of off, ${median(by.floor.map((r) => r.cpuUs)).toFixed(1)} µs/txn` : ''),
     );
