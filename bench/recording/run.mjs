@@ -1,15 +1,15 @@
 // Recording ingestion benchmark: events per second stored by ONE control plane.
 //
 //   npx tsc -b apps/control-plane/tsconfig.build.json   (the bench runs the built control plane)
-//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 500] [--concurrency 8] [--reps 1] [--form blob|plain-blob|lines|events]
+//   node bench/recording/run.mjs [--events 50000] [--sessions 50] [--batch 2000] [--concurrency 8] [--reps 1] [--form blob|plain-blob|lines|events]
 //
 // --form: the job payload: a blob of JSON Lines in Redis, compressed, that the job points to, as
 // the worker sends it (default; RecordEventBlobJob schemaVersion 2), the same blob uncompressed
 // (plain-blob, version 1), the JSON Lines inside the job, or the `events` array.
 // Starts the built control plane on a fresh migrated database and a unique Redis prefix, enqueues
-// N session events as record-events jobs (the worker's batch size, sessions interleaved the way
-// concurrent sessions reach a worker), and times from the first enqueue until every event is
-// stored, hash-chained and every session anchored. Needs the local Postgres and Redis.
+// N session events as record-events jobs (by default of the worker's batch size, 2000; sessions
+// interleaved the way concurrent sessions reach a worker), and times from the first enqueue until
+// every event is stored, hash-chained and every session anchored. Needs the local Postgres and Redis.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
@@ -25,7 +25,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const EVENTS = Number(args.events ?? 50_000);
 const SESSIONS = Number(args.sessions ?? 50);
-const BATCH = Number(args.batch ?? 500);
+const BATCH = Number(args.batch ?? 2000);
 const CONCURRENCY = Number(args.concurrency ?? 8);
 const REPS = Number(args.reps ?? 1);
 const FORM = args.form ?? 'blob';
