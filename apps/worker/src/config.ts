@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** The recorder's batches unless AIRLOCK_RECORDING_FLUSH_MS / AIRLOCK_RECORDING_BATCH_EVENTS say otherwise. */
+export const RECORDING_BATCH_DEFAULTS = { flushIntervalMs: 100, maxBatchEvents: 2000 } as const;
+
 /** The worker's configuration, read once from the environment at boot. */
 const listen = z.string().regex(/^[^:]+:\d{1,5}$/, 'must be host:port');
 
@@ -34,9 +37,9 @@ const schema = z.object({
    * AIRLOCK_RECORDING_BATCH_EVENTS events, whichever comes first. Larger batches cost less per
    * event; what a SIGKILL can lose grows with them (at most two batches).
    */
-  AIRLOCK_RECORDING_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  AIRLOCK_RECORDING_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(RECORDING_BATCH_DEFAULTS.flushIntervalMs),
   /** At most 5000: the pipeline sends up to 5000 events per queue job. */
-  AIRLOCK_RECORDING_BATCH_EVENTS: z.coerce.number().int().min(1).max(5000).default(2000),
+  AIRLOCK_RECORDING_BATCH_EVENTS: z.coerce.number().int().min(1).max(5000).default(RECORDING_BATCH_DEFAULTS.maxBatchEvents),
   /**
    * Processes serving the worker's listeners: 1 (the default) runs them in this process; n > 1 or
    * `auto` (one per CPU) runs a supervisor that forks that many, sharing the listening ports.

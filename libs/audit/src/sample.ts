@@ -7,6 +7,13 @@ export interface ResultSample {
   rows: Array<Array<string | null>>;
 }
 
+/** The UTF-8 size of a sample's column names, what they cost its budget. */
+export function columnsBytes(columns: readonly string[]): number {
+  let n = 0;
+  for (const c of columns) n += Buffer.byteLength(c);
+  return n;
+}
+
 /**
  * Keeps the first result rows (already masked) while their UTF-8 size stays
  * within the budget; a row that would cross it is dropped whole, never cut, so
@@ -25,7 +32,7 @@ export class SampleCollector {
   constructor(
     private readonly columns: string[],
     private readonly maxBytes = DEFAULT_SAMPLE_BYTES,
-    columnBytes = columns.reduce((n, c) => n + Buffer.byteLength(c), 0),
+    columnBytes = columnsBytes(columns),
   ) {
     this.used = columnBytes;
   }

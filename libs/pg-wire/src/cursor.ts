@@ -76,7 +76,7 @@ export class Cursor {
     const limit = Math.min(buf.length, start + SHORT_CSTRING);
     while (end < limit && buf[end] !== 0) end++;
     if (end === limit) end = buf.indexOf(0, end);
-    if (end < 0 || end >= buf.length) this.fail('unterminated string');
+    if (end < 0) this.fail('unterminated string');
     this.pos = end + 1;
     return end === start ? '' : buf.toString('utf8', start, end);
   }

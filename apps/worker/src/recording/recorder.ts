@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SessionEvent } from '@airlock/contracts';
 import type { Logger } from 'pino';
-import type { WorkerConfig } from '../config';
+import { RECORDING_BATCH_DEFAULTS, type WorkerConfig } from '../config';
 import { BatchBytes } from './batch-bytes';
 import { eventJson } from './event-json';
 import { type PipelineOptions, RECORD_JOB_OPTIONS } from './pipeline';
@@ -30,7 +30,7 @@ export interface RecorderOptions extends PipelineOptions {
   maxBatchEvents: number;
 }
 
-export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { flushIntervalMs: 100, maxBatchEvents: 2000, maxJobEvents: 5000, addTimeoutMs: 3000, retryMs: 500, closeTimeoutMs: 5000 };
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { ...RECORDING_BATCH_DEFAULTS, maxJobEvents: 5000, addTimeoutMs: 3000, retryMs: 500, closeTimeoutMs: 5000 };
 
 export interface RecorderContext {
   config: Pick<WorkerConfig, 'id' | 'redisUrl' | 'redisPrefix' | 'stateDir' | 'recording'>;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SAMPLE_BYTES, SampleCollector } from '@airlock/audit';
+import { columnsBytes, DEFAULT_SAMPLE_BYTES, SampleCollector } from '@airlock/audit';
 import { createMasker, defaultPolicy, type Masker } from '@airlock/masking';
 import { type Bind, DataRowCells, type ErrorResponse, type FieldDescription } from '@airlock/pg-wire';
 import type { GuardrailDecisionRecord } from '../guardrails';
@@ -196,7 +196,7 @@ class StatementTrail implements SessionHooks {
       if (fields !== this.lastFields) {
         this.lastFields = fields;
         this.lastColumns = fields.map((f) => f.name);
-        this.lastColumnBytes = this.lastColumns.reduce((n, c) => n + Buffer.byteLength(c), 0);
+        this.lastColumnBytes = columnsBytes(this.lastColumns);
       }
       entry.sample = new SampleCollector(this.lastColumns, this.sampleBytes, this.lastColumnBytes);
       entry.sampling = true;
